@@ -1,0 +1,108 @@
+// The Datastore: where relationships and the schema live, read at a revision.
+//
+// Every committed write gets the next Revision. A Snapshot reads the data exactly as it was at
+// one revision, whatever is written afterwards, so a whole request sees one consistent state.
+//
+// Thread safety: a Datastore is safe for concurrent use from many threads. A Snapshot is
+// immutable and may be shared across threads too.
+#ifndef REBACD_STORAGE_DATASTORE_H_
+#define REBACD_STORAGE_DATASTORE_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "storage/relationship.h"
+
+namespace rebac::storage {
+
+// Returns false to stop the scan early.
+using RelationshipVisitor = absl::FunctionRef<bool(const RelationshipView&)>;
+
+class Snapshot {
+ public:
+  virtual ~Snapshot() = default;
+
+  virtual Revision revision() const = 0;
+
+  // The stored value of the relationship with exactly these six names, or nullopt when there is
+  // none at this revision. `subject_relation` "" is the ellipsis.
+  virtual absl::StatusOr<std::optional<RelationshipValue>> Find(
+      absl::string_view resource_type, absl::string_view resource_id, absl::string_view relation,
+      absl::string_view subject_type, absl::string_view subject_id,
+      absl::string_view subject_relation) const = 0;
+
+  // Visits the relationships of one resource relation. With `subject_type` set, only subjects
+  // of that type; with `subject_relation` also set, only that subject relation. One seek each.
+  virtual absl::Status ForEachSubject(absl::string_view resource_type,
+                                      absl::string_view resource_id, absl::string_view relation,
+                                      std::optional<absl::string_view> subject_type,
+                                      std::optional<absl::string_view> subject_relation,
+                                      RelationshipVisitor visit) const = 0;
+
+  // Visits the relationships whose subject is exactly (subject_type, subject_id,
+  // subject_relation) and whose resource has `resource_type` (and `relation`, when set): the
+  // reverse index, for lookups that start from the subject.
+  virtual absl::Status ForEachResource(absl::string_view subject_type, absl::string_view subject_id,
+                                       absl::string_view subject_relation,
+                                       absl::string_view resource_type,
+                                       std::optional<absl::string_view> relation,
+                                       RelationshipVisitor visit) const = 0;
+
+  // Visits every relationship matching `filter`, using whichever index narrows it most.
+  virtual absl::Status ForEach(const RelationshipFilter& filter,
+                               RelationshipVisitor visit) const = 0;
+};
+
+struct WriteRequest {
+  std::vector<Precondition> preconditions;
+  std::vector<RelationshipUpdate> updates;
+  // Deletes every relationship matching these filters (after `updates` are validated).
+  std::vector<RelationshipFilter> delete_filters;
+  // When set, the schema text becomes this at the new revision.
+  std::optional<std::string> schema_text;
+};
+
+struct WriteResult {
+  Revision revision = 0;
+  uint64_t relationships_deleted = 0;  // by delete_filters
+};
+
+class Datastore {
+ public:
+  virtual ~Datastore() = default;
+
+  // The newest committed revision.
+  virtual Revision HeadRevision() const = 0;
+
+  // A snapshot at `revision`, which must be <= HeadRevision(). Errors when the revision is no
+  // longer readable.
+  virtual absl::StatusOr<std::shared_ptr<const Snapshot>> SnapshotAt(Revision revision) const = 0;
+
+  // Applies `request` atomically at a new revision and returns it. Nothing is applied when it
+  // fails:
+  //   ALREADY_EXISTS       a kCreate names a relationship that exists
+  //   FAILED_PRECONDITION  a precondition does not hold (message names it)
+  // The write is durable (fsync'd) before this returns when the store was opened with sync.
+  virtual absl::StatusOr<WriteResult> Write(const WriteRequest& request) = 0;
+
+  // The schema text in force at `revision` and the revision it was written at, or nullopt
+  // when none had been written by then.
+  struct SchemaVersion {
+    Revision revision = 0;
+    std::string text;
+  };
+  virtual absl::StatusOr<std::optional<SchemaVersion>> SchemaAt(Revision revision) const = 0;
+
+  // A stable id of this datastore instance, made when it was created; tokens carry it.
+  virtual const std::string& instance_id() const = 0;
+};
+
+}  // namespace rebac::storage
+
+#endif  // REBACD_STORAGE_DATASTORE_H_

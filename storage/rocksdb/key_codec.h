@@ -1,0 +1,52 @@
+// Key layout of the RocksDB engine's two relationship indexes.
+//
+// Names never contain NUL (SpiceDB's type, relation and id alphabets exclude it), so each is
+// written followed by one NUL byte. That keeps keys unambiguous and makes every "first k names"
+// prefix one contiguous key range, in the order the lookups need:
+//
+//   rel          resource_type, resource_id, relation, subject_type, subject_relation, subject_id
+//   rel_by_subj  subject_type, subject_id, subject_relation, resource_type, relation, resource_id
+//
+// Putting subject_relation before subject_id in `rel` groups a relation's userset edges
+// (`group:*#member`) apart from its direct subjects, so a check finds each with one seek.
+#ifndef REBACD_STORAGE_ROCKSDB_KEY_CODEC_H_
+#define REBACD_STORAGE_ROCKSDB_KEY_CODEC_H_
+
+#include <initializer_list>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "storage/relationship.h"
+
+namespace rebac::storage::rocksdb_engine {
+
+// Appends one name and its terminator to a key under construction.
+inline void AppendName(std::string* key, absl::string_view name) {
+  key->append(name.data(), name.size());
+  key->push_back('\0');
+}
+
+// Appends each name and its terminator: the prefix of all keys that start with these names.
+std::string EncodePrefix(std::initializer_list<absl::string_view> names);
+
+std::string ResourceKey(const Relationship& r);
+std::string SubjectKey(const Relationship& r);
+
+// Splits a key of either index back into its six names (in that index's order); false when
+// the key is malformed.
+bool SplitKey(absl::string_view key, absl::string_view (&names)[6]);
+
+// Fills the view's names from a key of the `rel` / `rel_by_subj` index.
+bool DecodeResourceKey(absl::string_view key, RelationshipView* view);
+bool DecodeSubjectKey(absl::string_view key, RelationshipView* view);
+
+// The smallest key greater than every key starting with `prefix` (for iterate_upper_bound).
+std::string PrefixEnd(absl::string_view prefix);
+
+// Revisions as 8-byte big-endian keys, so numeric order is key order (changelog, schema).
+std::string RevisionKey(Revision revision);
+Revision DecodeRevisionKey(absl::string_view key);
+
+}  // namespace rebac::storage::rocksdb_engine
+
+#endif  // REBACD_STORAGE_ROCKSDB_KEY_CODEC_H_

@@ -1,0 +1,247 @@
+// The RocksDB datastore against a real RocksDB in a temporary directory.
+#include "storage/rocksdb/rocksdb_datastore.h"
+
+#include <filesystem>
+#include <set>
+
+#include "gtest/gtest.h"
+#include "storage/rocksdb/key_codec.h"
+
+namespace rebac::storage {
+namespace {
+
+Relationship Rel(std::string rt, std::string rid, std::string rel, std::string st, std::string sid,
+                 std::string srel = "") {
+  return Relationship{rt, rid, rel, st, sid, srel, {}};
+}
+
+class RocksDbDatastoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("rebacd-storage-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    Reopen();
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void Reopen() {
+    store_.reset();
+    auto opened = OpenRocksDbDatastore({.path = dir_.string()});
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    store_ = std::move(*opened);
+  }
+  Revision Write(std::vector<RelationshipUpdate> updates) {
+    auto r = store_->Write({.updates = std::move(updates)});
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? r->revision : 0;
+  }
+  std::set<std::string> ReadAll(Revision at, const RelationshipFilter& filter = {}) {
+    auto snap = store_->SnapshotAt(at);
+    EXPECT_TRUE(snap.ok()) << snap.status();
+    std::set<std::string> out;
+    EXPECT_TRUE((*snap)
+                    ->ForEach(filter,
+                              [&](const RelationshipView& v) {
+                                out.insert(ToString(v.ToRelationship()));
+                                return true;
+                              })
+                    .ok());
+    return out;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<Datastore> store_;
+};
+
+TEST_F(RocksDbDatastoreTest, NewStoreStartsAtRevisionZeroWithAnInstanceId) {
+  EXPECT_EQ(store_->HeadRevision(), 0u);
+  EXPECT_EQ(store_->instance_id().size(), 32u);
+  std::string id = store_->instance_id();
+  Reopen();
+  EXPECT_EQ(store_->instance_id(), id);
+}
+
+TEST_F(RocksDbDatastoreTest, EachWriteGetsTheNextRevision) {
+  EXPECT_EQ(Write({{UpdateOperation::kTouch, Rel("doc", "1", "viewer", "user", "a")}}), 1u);
+  EXPECT_EQ(Write({{UpdateOperation::kTouch, Rel("doc", "2", "viewer", "user", "a")}}), 2u);
+  EXPECT_EQ(store_->HeadRevision(), 2u);
+}
+
+TEST_F(RocksDbDatastoreTest, SnapshotsSeeTheDataOfTheirRevisionEvenAfterRestart) {
+  Revision r1 = Write({{UpdateOperation::kTouch, Rel("doc", "1", "viewer", "user", "a")}});
+  Revision r2 = Write({{UpdateOperation::kTouch, Rel("doc", "1", "viewer", "user", "b")}});
+  Revision r3 = Write({{UpdateOperation::kDelete, Rel("doc", "1", "viewer", "user", "a")}});
+  Reopen();
+  EXPECT_EQ(store_->HeadRevision(), r3);
+  EXPECT_EQ(ReadAll(r1), (std::set<std::string>{"doc:1#viewer@user:a"}));
+  EXPECT_EQ(ReadAll(r2), (std::set<std::string>{"doc:1#viewer@user:a", "doc:1#viewer@user:b"}));
+  EXPECT_EQ(ReadAll(r3), (std::set<std::string>{"doc:1#viewer@user:b"}));
+  EXPECT_TRUE(ReadAll(0).empty());
+}
+
+TEST_F(RocksDbDatastoreTest, CreateOfAnExistingRelationshipFailsAndWritesNothing) {
+  Write({{UpdateOperation::kCreate, Rel("doc", "1", "viewer", "user", "a")}});
+  auto r = store_->Write(
+      {.updates = {{UpdateOperation::kCreate, Rel("doc", "2", "viewer", "user", "a")},
+                   {UpdateOperation::kCreate, Rel("doc", "1", "viewer", "user", "a")}}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_NE(r.status().message().find("doc:1#viewer@user:a"), std::string::npos);
+  EXPECT_EQ(store_->HeadRevision(), 1u);
+  EXPECT_EQ(ReadAll(store_->HeadRevision()), (std::set<std::string>{"doc:1#viewer@user:a"}));
+}
+
+TEST_F(RocksDbDatastoreTest, FindDistinguishesSubjectRelationsAndKeepsValues) {
+  Relationship caveated = Rel("doc", "1", "viewer", "group", "eng", "member");
+  caveated.value = {"ip_allowed", "ctx-bytes", 0};
+  Write({{UpdateOperation::kTouch, caveated}});
+  auto snap = *store_->SnapshotAt(store_->HeadRevision());
+  auto found = snap->Find("doc", "1", "viewer", "group", "eng", "member");
+  ASSERT_TRUE(found.ok());
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->caveat_name, "ip_allowed");
+  EXPECT_EQ((*found)->caveat_context, "ctx-bytes");
+  auto ellipsis = snap->Find("doc", "1", "viewer", "group", "eng", "");
+  ASSERT_TRUE(ellipsis.ok());
+  EXPECT_FALSE(ellipsis->has_value());
+}
+
+TEST_F(RocksDbDatastoreTest, ForEachSubjectSeparatesUsersetEdgesFromDirectSubjects) {
+  Write({{UpdateOperation::kTouch, Rel("doc", "1", "viewer", "user", "a")},
+         {UpdateOperation::kTouch, Rel("doc", "1", "viewer", "group", "eng", "member")},
+         {UpdateOperation::kTouch, Rel("doc", "1", "viewer", "group", "ops", "member")},
+         {UpdateOperation::kTouch, Rel("doc", "1", "viewer", "group", "x")},
+         {UpdateOperation::kTouch, Rel("doc", "10", "viewer", "group", "y", "member")}});
+  auto snap = *store_->SnapshotAt(store_->HeadRevision());
+  std::vector<std::string> ids;
+  ASSERT_TRUE(snap->ForEachSubject("doc", "1", "viewer", "group", "member",
+                                   [&](const RelationshipView& v) {
+                                     ids.emplace_back(v.subject_id);
+                                     return true;
+                                   })
+                  .ok());
+  EXPECT_EQ(ids, (std::vector<std::string>{"eng", "ops"}));
+  ids.clear();
+  ASSERT_TRUE(snap->ForEachSubject("doc", "1", "viewer", std::nullopt, std::nullopt,
+                                   [&](const RelationshipView& v) {
+                                     ids.emplace_back(v.subject_id);
+                                     return true;
+                                   })
+                  .ok());
+  EXPECT_EQ(ids.size(), 4u);  // doc:10 is not a doc:1 relationship
+}
+
+TEST_F(RocksDbDatastoreTest, ForEachResourceWalksTheSubjectIndex) {
+  Write({{UpdateOperation::kTouch, Rel("doc", "1", "viewer", "user", "a")},
+         {UpdateOperation::kTouch, Rel("doc", "2", "viewer", "user", "a")},
+         {UpdateOperation::kTouch, Rel("doc", "3", "editor", "user", "a")},
+         {UpdateOperation::kTouch, Rel("doc", "4", "viewer", "user", "b")}});
+  auto snap = *store_->SnapshotAt(store_->HeadRevision());
+  std::vector<std::string> ids;
+  ASSERT_TRUE(snap->ForEachResource("user", "a", "", "doc", "viewer",
+                                    [&](const RelationshipView& v) {
+                                      ids.emplace_back(v.resource_id);
+                                      return true;
+                                    })
+                  .ok());
+  EXPECT_EQ(ids, (std::vector<std::string>{"1", "2"}));
+}
+
+TEST_F(RocksDbDatastoreTest, FiltersMatchEveryFieldCombination) {
+  Write({{UpdateOperation::kTouch, Rel("doc", "a1", "viewer", "user", "a")},
+         {UpdateOperation::kTouch, Rel("doc", "a2", "editor", "user", "a")},
+         {UpdateOperation::kTouch, Rel("doc", "b1", "viewer", "user", "b")},
+         {UpdateOperation::kTouch, Rel("folder", "a1", "viewer", "user", "a")}});
+  Revision head = store_->HeadRevision();
+  EXPECT_EQ(ReadAll(head, {.resource_type = "doc"}).size(), 3u);
+  EXPECT_EQ(ReadAll(head, {.resource_type = "doc", .resource_id_prefix = "a"}).size(), 2u);
+  EXPECT_EQ(ReadAll(head, {.resource_type = "doc", .relation = "viewer"}).size(), 2u);
+  EXPECT_EQ(ReadAll(head, {.subject = SubjectFilter{"user", "a", std::nullopt}}).size(), 3u);
+  EXPECT_EQ(ReadAll(head, {.resource_type = "doc", .subject = SubjectFilter{"user", "a", ""}}),
+            (std::set<std::string>{"doc:a1#viewer@user:a", "doc:a2#editor@user:a"}));
+  EXPECT_EQ(ReadAll(head, {.resource_type = "doc",
+                           .resource_id = "a1",
+                           .relation = "viewer",
+                           .subject = SubjectFilter{"user", "a", ""}}),
+            (std::set<std::string>{"doc:a1#viewer@user:a"}));
+}
+
+TEST_F(RocksDbDatastoreTest, DeleteFiltersRemoveWhatMatchesAtomically) {
+  Write({{UpdateOperation::kTouch, Rel("doc", "1", "viewer", "user", "a")},
+         {UpdateOperation::kTouch, Rel("doc", "1", "viewer", "user", "b")},
+         {UpdateOperation::kTouch, Rel("doc", "2", "viewer", "user", "a")}});
+  auto r = store_->Write({.delete_filters = {{.resource_type = "doc", .resource_id = "1"}}});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->relationships_deleted, 2u);
+  EXPECT_EQ(ReadAll(r->revision), (std::set<std::string>{"doc:2#viewer@user:a"}));
+}
+
+TEST_F(RocksDbDatastoreTest, PreconditionsAreCheckedAtCommit) {
+  Write({{UpdateOperation::kTouch, Rel("doc", "1", "viewer", "user", "a")}});
+  auto failed = store_->Write(
+      {.preconditions = {{Precondition::Kind::kMustNotMatch, {.resource_type = "doc"}}},
+       .updates = {{UpdateOperation::kTouch, Rel("doc", "2", "viewer", "user", "a")}}});
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kFailedPrecondition);
+  auto ok = store_->Write(
+      {.preconditions = {{Precondition::Kind::kMustMatch, {.resource_type = "doc"}}},
+       .updates = {{UpdateOperation::kTouch, Rel("doc", "2", "viewer", "user", "a")}}});
+  EXPECT_TRUE(ok.ok());
+}
+
+TEST_F(RocksDbDatastoreTest, SchemaIsVersionedByRevision) {
+  auto none = store_->SchemaAt(store_->HeadRevision());
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  auto w1 = store_->Write({.schema_text = "definition user {}"});
+  Write({{UpdateOperation::kTouch, Rel("doc", "1", "viewer", "user", "a")}});
+  auto w3 = store_->Write({.schema_text = "definition user {}\ndefinition doc {}"});
+  Reopen();
+  auto at2 = store_->SchemaAt(w1->revision + 1);
+  ASSERT_TRUE(at2.ok() && at2->has_value());
+  EXPECT_EQ((*at2)->revision, w1->revision);
+  EXPECT_EQ((*at2)->text, "definition user {}");
+  auto head = store_->SchemaAt(store_->HeadRevision());
+  EXPECT_EQ((*head)->revision, w3->revision);
+}
+
+TEST_F(RocksDbDatastoreTest, ExpiredRelationshipsAreInvisible) {
+  Relationship expired = Rel("doc", "1", "viewer", "user", "a");
+  expired.value.expires_at_micros = 1;  // 1970
+  Relationship live = Rel("doc", "1", "viewer", "user", "b");
+  live.value.expires_at_micros = 4102444800000000;  // 2100
+  Write({{UpdateOperation::kTouch, expired}, {UpdateOperation::kTouch, live}});
+  EXPECT_EQ(ReadAll(store_->HeadRevision()), (std::set<std::string>{"doc:1#viewer@user:b"}));
+}
+
+TEST_F(RocksDbDatastoreTest, ASecondOpenOfTheSameDirectoryFailsClearly) {
+  auto second = OpenRocksDbDatastore({.path = dir_.string()});
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(second.status().message().find(dir_.string()), std::string::npos);
+}
+
+TEST(RelationshipValueTest, EncodingRoundTripsAndRejectsGarbage) {
+  RelationshipValue v{"cav", std::string("a\0b", 3), 123456789};
+  RelationshipValue out;
+  ASSERT_TRUE(DecodeValue(EncodeValue(v), &out));
+  EXPECT_EQ(out, v);
+  EXPECT_EQ(EncodeValue(RelationshipValue()), "");
+  EXPECT_FALSE(
+      DecodeValue("\x01\x09"
+                  "ab",
+                  &out));
+  EXPECT_FALSE(DecodeValue("\x80", &out));
+}
+
+TEST(KeyCodecTest, PrefixEndBoundsExactlyThePrefix) {
+  using rocksdb_engine::PrefixEnd;
+  EXPECT_EQ(PrefixEnd(std::string("ab\0", 3)), std::string("ab\x01", 3));
+  EXPECT_EQ(PrefixEnd("a\xff"), "b");
+  EXPECT_EQ(PrefixEnd(""), "");
+}
+
+}  // namespace
+}  // namespace rebac::storage
