@@ -1,0 +1,15 @@
+# shellcheck shell=bash
+# common.sh: sourced by test.sh and serve.sh (not run on its own).
+
+# The repository root; scripts cd there first.
+REBAC_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# configure_build DIR [CMAKE_ARGS...]: configures DIR with Ninja and RelWithDebInfo. A build
+# directory already configured by hand keeps its generator (CMake cannot switch it in place).
+configure_build() {
+  local dir=$1
+  shift
+  local generator=(-G Ninja)
+  [[ -f "$dir/CMakeCache.txt" ]] && generator=()
+  cmake -S "$REBAC_ROOT" -B "$dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+}
