@@ -1,0 +1,111 @@
+// rebacd: the server binary. `rebacd serve [flags]` runs the gRPC API until SIGINT/SIGTERM.
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "absl/strings/str_split.h"
+#include "api/server.h"
+
+namespace {
+
+constexpr char kVersion[] = "0.1.0";
+
+// Waits for SIGINT/SIGTERM on a dedicated thread (signals are blocked everywhere else), then
+// shuts the server down gracefully so the datastore closes cleanly.
+void ServeUntilSignalled(rebac::api::Server* server) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  std::thread waiter([&] {
+    int received = 0;
+    sigwait(&signals, &received);
+    std::fprintf(stderr, "rebacd: received signal %d, shutting down\n", received);
+    server->Shutdown();
+  });
+  server->Wait();
+  // Wait() can only return after Shutdown(), which only the waiter calls.
+  waiter.join();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Block the shutdown signals before any thread starts so that only sigwait sees them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  CLI::App app{"rebacd: a relationship-based authorization server (SpiceDB API compatible)"};
+  app.require_subcommand(1);
+  rebac::api::ServerOptions options;
+  std::string keys;
+
+  CLI::App* serve = app.add_subcommand("serve", "serve the authzed.api.v1 gRPC API");
+  serve->add_option("--grpc-addr", options.grpc_addr, "address to listen on")
+      ->capture_default_str();
+  serve
+      ->add_option("--grpc-preshared-key", keys,
+                   "preshared key(s) clients must send as `authorization: Bearer KEY`; "
+                   "comma-separated for several")
+      ->envname("REBACD_GRPC_PRESHARED_KEY");
+  serve->add_flag("--insecure-no-auth", options.insecure_no_auth,
+                  "serve without authentication (development only)");
+  serve->add_option("--grpc-tls-cert-path", options.tls_cert_path, "TLS certificate (PEM)");
+  serve->add_option("--grpc-tls-key-path", options.tls_key_path, "TLS private key (PEM)");
+  serve->add_option("--datastore-engine", options.datastore_engine, "datastore engine")
+      ->capture_default_str();
+  serve->add_option("--datastore-path", options.datastore_path,
+                    "directory of the embedded RocksDB datastore (created when missing)");
+  serve
+      ->add_option("--datastore-sync", options.datastore_sync,
+                   "fsync every write before acknowledging it")
+      ->capture_default_str();
+  serve
+      ->add_option("--dispatch-max-depth", options.limits.max_depth,
+                   "maximum depth of a permission walk")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  serve
+      ->add_option("--write-relationships-max-updates-per-call",
+                   options.limits.max_updates_per_write, "maximum updates per write")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  serve
+      ->add_option("--max-message-bytes", options.max_message_bytes,
+                   "largest gRPC message accepted or sent")
+      ->capture_default_str()
+      ->check(CLI::Range(1024, 1 << 30));
+
+  app.add_subcommand("version", "print the version")->callback([] {
+    std::cout << "rebacd " << kVersion << "\n";
+  });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  if (!serve->parsed()) return 0;
+
+  for (absl::string_view key : absl::StrSplit(keys, ',', absl::SkipWhitespace())) {
+    options.preshared_keys.emplace_back(key);
+  }
+  auto server = rebac::api::Server::Start(options);
+  if (!server.ok()) {
+    std::fprintf(stderr, "rebacd: %s\n", std::string(server.status().message()).c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "rebacd %s: serving authzed.api.v1 on %s (datastore rocksdb at %s)%s\n",
+               kVersion, (*server)->address().c_str(), options.datastore_path.c_str(),
+               options.insecure_no_auth ? " WITHOUT authentication" : "");
+  ServeUntilSignalled(server->get());
+  server->reset();
+  std::fprintf(stderr, "rebacd: stopped\n");
+  return 0;
+}

@@ -1,0 +1,379 @@
+#include "api/permissions_service.h"
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "api/grpc_status.h"
+#include "api/relationship_conversion.h"
+#include "api/request_validation.h"
+#include "api/schema_validation.h"
+#include "google/rpc/status.pb.h"
+#include "graph/check.h"
+#include "graph/error_reason.h"
+
+namespace rebac::api {
+namespace {
+
+namespace v1 = authzed::api::v1;
+
+#define REBAC_RETURN_IF_ERROR(expr)                    \
+  do {                                                 \
+    if (absl::Status _s = (expr); !_s.ok()) return _s; \
+  } while (0)
+
+absl::Status Authenticate(const Authenticator* auth, const grpc::ServerContext& context) {
+  return auth->Authenticate(context);
+}
+
+absl::Status ValidatePreconditions(const google::protobuf::RepeatedPtrField<v1::Precondition>& ps,
+                                   const schema::CompiledSchema& schema, int limit,
+                                   std::vector<storage::Precondition>* out) {
+  if (ps.size() > limit) {
+    return ErrorWithReason(absl::StatusCode::kInvalidArgument,
+                           absl::StrCat("precondition count of ", ps.size(),
+                                        " is greater than maximum allowed of ", limit),
+                           "ERROR_REASON_TOO_MANY_PRECONDITIONS_IN_REQUEST",
+                           {{"precondition_count", absl::StrCat(ps.size())},
+                            {"maximum_preconditions_allowed", absl::StrCat(limit)}});
+  }
+  for (int i = 0; i < ps.size(); ++i) {
+    const v1::Precondition& p = ps[i];
+    std::string field = absl::StrCat("optional_preconditions[", i, "]");
+    if (p.operation() != v1::Precondition::OPERATION_MUST_MATCH &&
+        p.operation() != v1::Precondition::OPERATION_MUST_NOT_MATCH) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid ", field, ".operation: an operation must be specified"));
+    }
+    if (!p.has_filter()) {
+      return ErrorWithReason(absl::StatusCode::kInvalidArgument,
+                             absl::StrCat("invalid ", field, ".filter: value is required"),
+                             "ERROR_REASON_EMPTY_PRECONDITION");
+    }
+    REBAC_RETURN_IF_ERROR(ValidateRelationshipFilter(p.filter(), absl::StrCat(field, ".filter")));
+    storage::Precondition converted;
+    converted.kind = p.operation() == v1::Precondition::OPERATION_MUST_MATCH
+                         ? storage::Precondition::Kind::kMustMatch
+                         : storage::Precondition::Kind::kMustNotMatch;
+    converted.filter = FromProto(p.filter());
+    REBAC_RETURN_IF_ERROR(ValidateFilterAgainstSchema(schema, converted.filter));
+    out->push_back(std::move(converted));
+  }
+  return absl::OkStatus();
+}
+
+// Precondition failures carry SpiceDB's reason.
+absl::Status MapWriteError(const absl::Status& s) {
+  if (s.code() == absl::StatusCode::kFailedPrecondition && ErrorReasonOf(s).empty()) {
+    return ErrorWithReason(s.code(), s.message(),
+                           "ERROR_REASON_WRITE_OR_DELETE_PRECONDITION_FAILURE");
+  }
+  if (s.code() == absl::StatusCode::kAlreadyExists && ErrorReasonOf(s).empty()) {
+    return ErrorWithReason(s.code(), s.message(), "ERROR_REASON_ATTEMPT_TO_RECREATE_RELATIONSHIP");
+  }
+  return s;
+}
+
+// A ReadRelationships cursor names the last relationship sent; resuming skips up to it.
+std::string EncodeCursor(const storage::Relationship& r) {
+  std::string raw =
+      absl::StrCat(r.resource_type, std::string(1, '\0'), r.resource_id, std::string(1, '\0'),
+                   r.relation, std::string(1, '\0'), r.subject_type, std::string(1, '\0'),
+                   r.subject_id, std::string(1, '\0'), r.subject_relation);
+  return absl::WebSafeBase64Escape(raw);
+}
+
+absl::StatusOr<storage::Relationship> DecodeCursor(absl::string_view token) {
+  std::string raw;
+  if (!absl::WebSafeBase64Unescape(token, &raw)) {
+    return ErrorWithReason(absl::StatusCode::kInvalidArgument, "the cursor does not decode",
+                           "ERROR_REASON_INVALID_CURSOR");
+  }
+  std::vector<std::string> parts = absl::StrSplit(raw, '\0');
+  if (parts.size() != 6) {
+    return ErrorWithReason(absl::StatusCode::kInvalidArgument, "the cursor does not decode",
+                           "ERROR_REASON_INVALID_CURSOR");
+  }
+  return storage::Relationship{parts[0], parts[1], parts[2], parts[3], parts[4], parts[5], {}};
+}
+
+bool SameNames(const storage::RelationshipView& v, const storage::Relationship& r) {
+  return v.resource_type == r.resource_type && v.resource_id == r.resource_id &&
+         v.relation == r.relation && v.subject_type == r.subject_type &&
+         v.subject_id == r.subject_id && v.subject_relation == r.subject_relation;
+}
+
+absl::Status ValidateCheckItem(const v1::ObjectReference& resource, const std::string& permission,
+                               const v1::SubjectReference& subject, bool has_resource,
+                               bool has_subject) {
+  if (!has_resource) return absl::InvalidArgumentError("invalid resource: value is required");
+  REBAC_RETURN_IF_ERROR(ValidateObjectReference(resource, "resource"));
+  REBAC_RETURN_IF_ERROR(ValidateRelationName(permission, "permission", false));
+  if (!has_subject) return absl::InvalidArgumentError("invalid subject: value is required");
+  return ValidateSubjectReference(subject, "subject");
+}
+
+graph::CheckRequest ToCheckRequest(const v1::ObjectReference& resource,
+                                   const std::string& permission,
+                                   const v1::SubjectReference& subject) {
+  return graph::CheckRequest{
+      resource.object_type(),         resource.object_id(),         permission,
+      subject.object().object_type(), subject.object().object_id(), subject.optional_relation()};
+}
+
+v1::CheckPermissionResponse::Permissionship ToProto(graph::Permissionship p) {
+  return p == graph::Permissionship::kHasPermission
+             ? v1::CheckPermissionResponse::PERMISSIONSHIP_HAS_PERMISSION
+             : v1::CheckPermissionResponse::PERMISSIONSHIP_NO_PERMISSION;
+}
+
+}  // namespace
+
+grpc::Status PermissionsServiceImpl::ReadRelationships(
+    grpc::ServerContext* context, const v1::ReadRelationshipsRequest* request,
+    grpc::ServerWriter<v1::ReadRelationshipsResponse>* writer) {
+  absl::Status status = [&]() -> absl::Status {
+    REBAC_RETURN_IF_ERROR(Authenticate(auth_, *context));
+    REBAC_RETURN_IF_ERROR(
+        ValidateRelationshipFilter(request->relationship_filter(), "relationship_filter"));
+    absl::StatusOr<ReadView> view =
+        state_->ViewFor(request->has_consistency() ? &request->consistency() : nullptr);
+    if (!view.ok()) return view.status();
+    storage::RelationshipFilter filter = FromProto(request->relationship_filter());
+    REBAC_RETURN_IF_ERROR(ValidateFilterAgainstSchema(*view->schema, filter));
+
+    std::optional<storage::Relationship> resume_after;
+    if (request->has_optional_cursor()) {
+      absl::StatusOr<storage::Relationship> cursor =
+          DecodeCursor(request->optional_cursor().token());
+      if (!cursor.ok()) return cursor.status();
+      resume_after = std::move(*cursor);
+    }
+    const uint64_t limit = request->optional_limit();
+    uint64_t sent = 0;
+    bool stream_broken = false;
+    v1::ReadRelationshipsResponse response;
+    absl::Status scan = view->snapshot->ForEach(filter, [&](const storage::RelationshipView& v) {
+      if (resume_after) {
+        if (SameNames(v, *resume_after)) resume_after.reset();
+        return true;
+      }
+      if (context->IsCancelled()) {
+        stream_broken = true;
+        return false;
+      }
+      storage::Relationship r = v.ToRelationship();
+      response.Clear();
+      response.mutable_read_at()->set_token(view->token);
+      ToProto(r, response.mutable_relationship());
+      response.mutable_after_result_cursor()->set_token(EncodeCursor(r));
+      if (!writer->Write(response)) {
+        stream_broken = true;
+        return false;
+      }
+      ++sent;
+      return limit == 0 || sent < limit;
+    });
+    if (stream_broken) return absl::CancelledError("the client went away");
+    return scan;
+  }();
+  return ToGrpcStatus(status);
+}
+
+grpc::Status PermissionsServiceImpl::WriteRelationships(
+    grpc::ServerContext* context, const v1::WriteRelationshipsRequest* request,
+    v1::WriteRelationshipsResponse* response) {
+  absl::Status status = [&]() -> absl::Status {
+    REBAC_RETURN_IF_ERROR(Authenticate(auth_, *context));
+    if (request->updates_size() > limits_.max_updates_per_write) {
+      return ErrorWithReason(
+          absl::StatusCode::kInvalidArgument,
+          absl::StrCat("update count of ", request->updates_size(),
+                       " is greater than maximum allowed of ", limits_.max_updates_per_write),
+          "ERROR_REASON_TOO_MANY_UPDATES_IN_REQUEST",
+          {{"update_count", absl::StrCat(request->updates_size())},
+           {"maximum_updates_allowed", absl::StrCat(limits_.max_updates_per_write)}});
+    }
+    absl::StatusOr<ReadView> view = state_->ViewFor(nullptr);
+    if (!view.ok()) return view.status();
+
+    storage::WriteRequest write;
+    REBAC_RETURN_IF_ERROR(ValidatePreconditions(request->optional_preconditions(), *view->schema,
+                                                limits_.max_preconditions_per_write,
+                                                &write.preconditions));
+    absl::flat_hash_set<std::string> seen;
+    for (int i = 0; i < request->updates_size(); ++i) {
+      const v1::RelationshipUpdate& update = request->updates(i);
+      std::string field = absl::StrCat("updates[", i, "]");
+      if (update.operation() == v1::RelationshipUpdate::OPERATION_UNSPECIFIED) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("invalid ", field, ".operation: an operation must be specified"));
+      }
+      if (!update.has_relationship()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("invalid ", field, ".relationship: value is required"));
+      }
+      REBAC_RETURN_IF_ERROR(
+          ValidateRelationship(update.relationship(), absl::StrCat(field, ".relationship")));
+      storage::RelationshipUpdate converted;
+      converted.relationship = FromProto(update.relationship());
+      const bool is_delete = update.operation() == v1::RelationshipUpdate::OPERATION_DELETE;
+      converted.operation = is_delete ? storage::UpdateOperation::kDelete
+                            : update.operation() == v1::RelationshipUpdate::OPERATION_CREATE
+                                ? storage::UpdateOperation::kCreate
+                                : storage::UpdateOperation::kTouch;
+      REBAC_RETURN_IF_ERROR(
+          ValidateRelationshipForWrite(*view->schema, converted.relationship, is_delete));
+      if (!converted.relationship.value.caveat_name.empty()) {
+        return absl::UnimplementedError(
+            absl::StrCat("relationship `", storage::ToString(converted.relationship),
+                         "` has caveat `", converted.relationship.value.caveat_name,
+                         "`: caveated relationships are not supported by this rebacd yet"));
+      }
+      std::string text = storage::ToString(converted.relationship);
+      if (!seen.insert(text).second) {
+        return ErrorWithReason(
+            absl::StatusCode::kInvalidArgument,
+            absl::StrCat("found more than one update with relationship `", text,
+                         "` in this request; a relationship can only be specified in an update "
+                         "once per overall WriteRelationships request"),
+            "ERROR_REASON_UPDATES_ON_SAME_RELATIONSHIP", {{"definition_name", text}});
+      }
+      write.updates.push_back(std::move(converted));
+    }
+    absl::StatusOr<storage::WriteResult> written = state_->datastore().Write(write);
+    if (!written.ok()) return MapWriteError(written.status());
+    response->mutable_written_at()->set_token(state_->TokenFor(written->revision));
+    return absl::OkStatus();
+  }();
+  return ToGrpcStatus(status);
+}
+
+grpc::Status PermissionsServiceImpl::DeleteRelationships(
+    grpc::ServerContext* context, const v1::DeleteRelationshipsRequest* request,
+    v1::DeleteRelationshipsResponse* response) {
+  absl::Status status = [&]() -> absl::Status {
+    REBAC_RETURN_IF_ERROR(Authenticate(auth_, *context));
+    REBAC_RETURN_IF_ERROR(
+        ValidateRelationshipFilter(request->relationship_filter(), "relationship_filter"));
+    absl::StatusOr<ReadView> view = state_->ViewFor(nullptr);
+    if (!view.ok()) return view.status();
+    storage::RelationshipFilter filter = FromProto(request->relationship_filter());
+    REBAC_RETURN_IF_ERROR(ValidateFilterAgainstSchema(*view->schema, filter));
+
+    storage::WriteRequest write;
+    REBAC_RETURN_IF_ERROR(ValidatePreconditions(request->optional_preconditions(), *view->schema,
+                                                limits_.max_preconditions_per_write,
+                                                &write.preconditions));
+    bool partial = false;
+    if (request->optional_limit() > 0) {
+      // Count up to limit + 1 to learn whether the limit cuts the deletion short.
+      const uint64_t limit = request->optional_limit();
+      std::vector<storage::Relationship> matched;
+      REBAC_RETURN_IF_ERROR(
+          view->snapshot->ForEach(filter, [&](const storage::RelationshipView& v) {
+            matched.push_back(v.ToRelationship());
+            return matched.size() <= limit;
+          }));
+      if (matched.size() > limit) {
+        if (!request->optional_allow_partial_deletions()) {
+          return ErrorWithReason(
+              absl::StatusCode::kFailedPrecondition,
+              absl::StrCat("found more than ", limit,
+                           " relationships to be deleted and partial deletion was not requested"),
+              "ERROR_REASON_TOO_MANY_RELATIONSHIPS_FOR_TRANSACTIONAL_DELETE",
+              {{"limit", absl::StrCat(limit)}});
+        }
+        matched.resize(limit);
+        partial = true;
+      }
+      for (storage::Relationship& r : matched) {
+        write.updates.push_back({storage::UpdateOperation::kDelete, std::move(r)});
+      }
+    } else {
+      write.delete_filters.push_back(filter);
+    }
+    absl::StatusOr<storage::WriteResult> written = state_->datastore().Write(write);
+    if (!written.ok()) return MapWriteError(written.status());
+    response->mutable_deleted_at()->set_token(state_->TokenFor(written->revision));
+    response->set_deletion_progress(
+        partial ? v1::DeleteRelationshipsResponse::DELETION_PROGRESS_PARTIAL
+                : v1::DeleteRelationshipsResponse::DELETION_PROGRESS_COMPLETE);
+    response->set_relationships_deleted_count(
+        request->optional_limit() > 0 ? write.updates.size() : written->relationships_deleted);
+    return absl::OkStatus();
+  }();
+  return ToGrpcStatus(status);
+}
+
+grpc::Status PermissionsServiceImpl::CheckPermission(grpc::ServerContext* context,
+                                                     const v1::CheckPermissionRequest* request,
+                                                     v1::CheckPermissionResponse* response) {
+  absl::Status status = [&]() -> absl::Status {
+    REBAC_RETURN_IF_ERROR(Authenticate(auth_, *context));
+    REBAC_RETURN_IF_ERROR(ValidateCheckItem(request->resource(), request->permission(),
+                                            request->subject(), request->has_resource(),
+                                            request->has_subject()));
+    absl::StatusOr<ReadView> view =
+        state_->ViewFor(request->has_consistency() ? &request->consistency() : nullptr);
+    if (!view.ok()) return view.status();
+    graph::Checker checker(view->schema, view->snapshot, {.max_depth = limits_.max_depth});
+    absl::StatusOr<graph::CheckResult> result = checker.Check(
+        ToCheckRequest(request->resource(), request->permission(), request->subject()));
+    if (!result.ok()) return result.status();
+    response->mutable_checked_at()->set_token(view->token);
+    response->set_permissionship(ToProto(result->permissionship));
+    return absl::OkStatus();
+  }();
+  return ToGrpcStatus(status);
+}
+
+grpc::Status PermissionsServiceImpl::CheckBulkPermissions(
+    grpc::ServerContext* context, const v1::CheckBulkPermissionsRequest* request,
+    v1::CheckBulkPermissionsResponse* response) {
+  absl::Status status = [&]() -> absl::Status {
+    REBAC_RETURN_IF_ERROR(Authenticate(auth_, *context));
+    if (request->items_size() > limits_.max_check_bulk_items) {
+      return ErrorWithReason(
+          absl::StatusCode::kInvalidArgument,
+          absl::StrCat("check count of ", request->items_size(),
+                       " is greater than maximum allowed of ", limits_.max_check_bulk_items),
+          "ERROR_REASON_TOO_MANY_CHECKS_IN_REQUEST",
+          {{"check_count", absl::StrCat(request->items_size())},
+           {"maximum_checks_allowed", absl::StrCat(limits_.max_check_bulk_items)}});
+    }
+    absl::StatusOr<ReadView> view =
+        state_->ViewFor(request->has_consistency() ? &request->consistency() : nullptr);
+    if (!view.ok()) return view.status();
+    response->mutable_checked_at()->set_token(view->token);
+    for (const v1::CheckBulkPermissionsRequestItem& item : request->items()) {
+      v1::CheckBulkPermissionsPair* pair = response->add_pairs();
+      *pair->mutable_request() = item;
+      absl::Status item_status =
+          ValidateCheckItem(item.resource(), item.permission(), item.subject(), item.has_resource(),
+                            item.has_subject());
+      absl::StatusOr<graph::CheckResult> result = item_status;
+      if (item_status.ok()) {
+        graph::Checker checker(view->schema, view->snapshot, {.max_depth = limits_.max_depth});
+        result = checker.Check(ToCheckRequest(item.resource(), item.permission(), item.subject()));
+      }
+      if (!result.ok()) {
+        grpc::Status g = ToGrpcStatus(result.status());
+        google::rpc::Status* error = pair->mutable_error();
+        error->set_code(g.error_code());
+        error->set_message(g.error_message());
+        if (!g.error_details().empty()) {
+          google::rpc::Status details;
+          if (details.ParseFromString(g.error_details()))
+            *error->mutable_details() = details.details();
+        }
+        continue;
+      }
+      pair->mutable_item()->set_permissionship(ToProto(result->permissionship));
+    }
+    return absl::OkStatus();
+  }();
+  return ToGrpcStatus(status);
+}
+
+}  // namespace rebac::api

@@ -1,0 +1,52 @@
+// authzed.api.v1.PermissionsService: relationship reads and writes, CheckPermission and
+// CheckBulkPermissions. (Expand, lookups and bulk import/export answer UNIMPLEMENTED until the
+// query-engine and bulk issues add them.)
+#ifndef REBACD_API_PERMISSIONS_SERVICE_H_
+#define REBACD_API_PERMISSIONS_SERVICE_H_
+
+#include "api/authenticator.h"
+#include "api/serving_state.h"
+#include "authzed/api/v1/permission_service.grpc.pb.h"
+
+namespace rebac::api {
+
+// Request limits, SpiceDB's defaults.
+struct PermissionsLimits {
+  int max_updates_per_write = 1000;
+  int max_preconditions_per_write = 1000;
+  int max_check_bulk_items = 10000;
+  int max_depth = 50;
+  uint32_t max_delete_without_limit = 1000000;
+};
+
+class PermissionsServiceImpl final : public authzed::api::v1::PermissionsService::Service {
+ public:
+  PermissionsServiceImpl(ServingState* state, const Authenticator* auth,
+                         PermissionsLimits limits = {})
+      : state_(state), auth_(auth), limits_(limits) {}
+
+  grpc::Status ReadRelationships(
+      grpc::ServerContext* context, const authzed::api::v1::ReadRelationshipsRequest* request,
+      grpc::ServerWriter<authzed::api::v1::ReadRelationshipsResponse>* writer) override;
+  grpc::Status WriteRelationships(grpc::ServerContext* context,
+                                  const authzed::api::v1::WriteRelationshipsRequest* request,
+                                  authzed::api::v1::WriteRelationshipsResponse* response) override;
+  grpc::Status DeleteRelationships(
+      grpc::ServerContext* context, const authzed::api::v1::DeleteRelationshipsRequest* request,
+      authzed::api::v1::DeleteRelationshipsResponse* response) override;
+  grpc::Status CheckPermission(grpc::ServerContext* context,
+                               const authzed::api::v1::CheckPermissionRequest* request,
+                               authzed::api::v1::CheckPermissionResponse* response) override;
+  grpc::Status CheckBulkPermissions(
+      grpc::ServerContext* context, const authzed::api::v1::CheckBulkPermissionsRequest* request,
+      authzed::api::v1::CheckBulkPermissionsResponse* response) override;
+
+ private:
+  ServingState* state_;
+  const Authenticator* auth_;
+  PermissionsLimits limits_;
+};
+
+}  // namespace rebac::api
+
+#endif  // REBACD_API_PERMISSIONS_SERVICE_H_

@@ -1,0 +1,58 @@
+// The rebacd gRPC server: authzed.api.v1 services, grpc.health.v1 and server reflection over
+// one datastore.
+//
+//   ServerOptions options{...};
+//   absl::StatusOr<std::unique_ptr<Server>> server = Server::Start(options);
+//   (*server)->Wait();  // until Shutdown() from another thread
+#ifndef REBACD_API_SERVER_H_
+#define REBACD_API_SERVER_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "api/permissions_service.h"
+
+namespace rebac::api {
+
+struct ServerOptions {
+  std::string grpc_addr = "127.0.0.1:50051";
+  std::vector<std::string> preshared_keys;  // empty only with insecure_no_auth
+  bool insecure_no_auth = false;
+  std::string tls_cert_path;  // both set: serve TLS
+  std::string tls_key_path;
+  std::string datastore_engine = "rocksdb";
+  std::string datastore_path;
+  bool datastore_sync = true;
+  int max_message_bytes = 16 << 20;
+  PermissionsLimits limits;
+};
+
+class Server {
+ public:
+  // Opens the datastore and starts serving. Fails with a clear message on bad options, an
+  // unusable datastore, or an address that cannot be bound.
+  static absl::StatusOr<std::unique_ptr<Server>> Start(const ServerOptions& options);
+
+  ~Server();
+
+  // The address actually bound (resolves a port of 0).
+  const std::string& address() const { return address_; }
+  // Blocks until Shutdown().
+  void Wait();
+  // Stops accepting calls, lets in-flight ones finish (up to a short deadline), then closes
+  // the datastore.
+  void Shutdown();
+
+ private:
+  struct Impl;
+  explicit Server(std::unique_ptr<Impl> impl, std::string address);
+
+  std::unique_ptr<Impl> impl_;
+  std::string address_;
+};
+
+}  // namespace rebac::api
+
+#endif  // REBACD_API_SERVER_H_

@@ -1,0 +1,256 @@
+#include "graph/check.h"
+
+#include <string_view>
+
+#include "absl/strings/str_cat.h"
+#include "graph/error_reason.h"
+
+namespace rebac::graph {
+namespace {
+
+std::string_view Std(absl::string_view s) { return std::string_view(s.data(), s.size()); }
+
+std::string MemoKey(absl::string_view type, absl::string_view id, absl::string_view relation) {
+  std::string key;
+  key.reserve(type.size() + id.size() + relation.size() + 2);
+  key.append(type.data(), type.size()).push_back('\0');
+  key.append(id.data(), id.size()).push_back('\0');
+  key.append(relation.data(), relation.size());
+  return key;
+}
+
+std::string SubjectText(const CheckRequest& r) {
+  std::string out = absl::StrCat(r.subject_type, ":", r.subject_id);
+  if (!r.subject_relation.empty()) absl::StrAppend(&out, "#", r.subject_relation);
+  return out;
+}
+
+}  // namespace
+
+Checker::Checker(std::shared_ptr<const schema::CompiledSchema> schema,
+                 std::shared_ptr<const storage::Snapshot> snapshot, CheckOptions options)
+    : schema_(std::move(schema)), snapshot_(std::move(snapshot)), options_(options) {}
+
+absl::StatusOr<CheckResult> Checker::Check(const CheckRequest& request) {
+  request_ = request;
+  memo_.clear();
+  const schema::Definition* definition = schema_->FindDefinition(request.resource_type);
+  if (definition == nullptr) {
+    return ErrorWithReason(
+        absl::StatusCode::kFailedPrecondition,
+        absl::StrCat("object definition `", request.resource_type, "` not found"),
+        "ERROR_REASON_UNKNOWN_DEFINITION", {{"definition_name", request.resource_type}});
+  }
+  if (definition->FindRelation(request.permission) == nullptr) {
+    return ErrorWithReason(
+        absl::StatusCode::kFailedPrecondition,
+        absl::StrCat("relation/permission `", request.permission, "` not found under definition `",
+                     request.resource_type, "`"),
+        "ERROR_REASON_UNKNOWN_RELATION_OR_PERMISSION",
+        {{"definition_name", request.resource_type},
+         {"relation_or_permission_name", request.permission}});
+  }
+  const schema::Definition* subject_definition = schema_->FindDefinition(request.subject_type);
+  if (subject_definition == nullptr) {
+    return ErrorWithReason(absl::StatusCode::kFailedPrecondition,
+                           absl::StrCat("object definition `", request.subject_type, "` not found"),
+                           "ERROR_REASON_UNKNOWN_DEFINITION",
+                           {{"definition_name", request.subject_type}});
+  }
+  if (!request.subject_relation.empty() &&
+      subject_definition->FindRelation(request.subject_relation) == nullptr) {
+    return ErrorWithReason(
+        absl::StatusCode::kFailedPrecondition,
+        absl::StrCat("relation/permission `", request.subject_relation,
+                     "` not found under definition `", request.subject_type, "`"),
+        "ERROR_REASON_UNKNOWN_RELATION_OR_PERMISSION",
+        {{"definition_name", request.subject_type},
+         {"relation_or_permission_name", request.subject_relation}});
+  }
+  if (request.subject_id == "*") {
+    return ErrorWithReason(absl::StatusCode::kInvalidArgument,
+                           "cannot perform check on wildcard subject",
+                           "ERROR_REASON_WILDCARD_NOT_ALLOWED");
+  }
+  absl::StatusOr<bool> member =
+      Dispatch(request.resource_type, request.resource_id, request.permission, options_.max_depth);
+  if (!member.ok()) return member.status();
+  return CheckResult{*member ? Permissionship::kHasPermission : Permissionship::kNoPermission};
+}
+
+absl::StatusOr<bool> Checker::Dispatch(absl::string_view type, absl::string_view id,
+                                       absl::string_view relation, int depth) {
+  // The subject is trivially a member of itself (SpiceDB answers this before dispatching).
+  if (type == request_.subject_type && id == request_.subject_id &&
+      relation == request_.subject_relation) {
+    return true;
+  }
+  if (depth <= 0) {
+    return ErrorWithReason(
+        absl::StatusCode::kFailedPrecondition,
+        absl::StrCat("the check request has exceeded the allowable maximum depth of ",
+                     options_.max_depth,
+                     ": this usually indicates a recursive or too deep data dependency. Try "
+                     "running zed with --explain to see the dependency. Checked ",
+                     request_.resource_type, ":", request_.resource_id, "#", request_.permission,
+                     " for ", SubjectText(request_)),
+        "ERROR_REASON_MAXIMUM_DEPTH_EXCEEDED");
+  }
+  std::string key = MemoKey(type, id, relation);
+  if (auto it = memo_.find(key); it != memo_.end()) return it->second;
+
+  const schema::Definition* definition = schema_->FindDefinition(Std(type));
+  const schema::Relation* rel =
+      definition == nullptr ? nullptr : definition->FindRelation(Std(relation));
+  if (rel == nullptr) return false;  // a type reached through data that lacks the relation
+
+  absl::StatusOr<bool> result = EvaluateRelation(*definition, *rel, id, depth);
+  if (result.ok()) memo_.emplace(std::move(key), *result);
+  return result;
+}
+
+absl::StatusOr<bool> Checker::EvaluateRelation(const schema::Definition& definition,
+                                               const schema::Relation& relation,
+                                               absl::string_view id, int depth) {
+  if (relation.is_permission) return EvaluateRewrite(definition, relation.rewrite, id, depth);
+  return EvaluateDirect(definition, relation, id, depth);
+}
+
+absl::StatusOr<bool> Checker::EvaluateDirect(const schema::Definition& definition,
+                                             const schema::Relation& relation, absl::string_view id,
+                                             int depth) {
+  // As SpiceDB does: look the subject itself up only when its type#relation is allowed here,
+  // and the wildcard only when `type:*` is; then follow every userset edge.
+  bool direct_allowed = false;
+  bool wildcard_allowed = false;
+  for (const schema::AllowedSubjectType& allowed : relation.allowed) {
+    if (allowed.type != request_.subject_type) continue;
+    if (allowed.wildcard) {
+      wildcard_allowed = true;
+    } else if (allowed.relation == request_.subject_relation) {
+      direct_allowed = true;
+    }
+  }
+  if (direct_allowed) {
+    auto found = snapshot_->Find(definition.name, id, relation.name, request_.subject_type,
+                                 request_.subject_id, request_.subject_relation);
+    if (!found.ok()) return found.status();
+    if (found->has_value()) return true;
+  }
+  if (wildcard_allowed) {
+    auto found =
+        snapshot_->Find(definition.name, id, relation.name, request_.subject_type, "*", "");
+    if (!found.ok()) return found.status();
+    if (found->has_value()) return true;
+  }
+
+  // Userset edges, one scan per allowed `type#relation` (duplicates in the list are skipped).
+  for (size_t i = 0; i < relation.allowed.size(); ++i) {
+    const schema::AllowedSubjectType& allowed = relation.allowed[i];
+    if (allowed.relation.empty() || allowed.wildcard) continue;
+    bool seen = false;
+    for (size_t j = 0; j < i && !seen; ++j) {
+      seen = relation.allowed[j].type == allowed.type &&
+             relation.allowed[j].relation == allowed.relation && !relation.allowed[j].wildcard;
+    }
+    if (seen) continue;
+
+    std::vector<std::string> subject_ids;
+    absl::Status scan = snapshot_->ForEachSubject(
+        definition.name, id, relation.name, absl::string_view(allowed.type),
+        absl::string_view(allowed.relation), [&](const storage::RelationshipView& v) {
+          subject_ids.emplace_back(v.subject_id);
+          return true;
+        });
+    if (!scan.ok()) return scan;
+    absl::Status first_error;
+    for (const std::string& subject_id : subject_ids) {
+      absl::StatusOr<bool> member = Dispatch(allowed.type, subject_id, allowed.relation, depth - 1);
+      if (!member.ok()) {
+        if (first_error.ok()) first_error = member.status();
+        continue;
+      }
+      if (*member) return true;
+    }
+    if (!first_error.ok()) return first_error;
+  }
+  return false;
+}
+
+absl::StatusOr<bool> Checker::EvaluateRewrite(const schema::Definition& definition,
+                                              const schema::RewriteNode& node, absl::string_view id,
+                                              int depth) {
+  using Kind = schema::RewriteNode::Kind;
+  switch (node.kind) {
+    case Kind::kNil:
+      return false;
+    case Kind::kComputedUserset:
+      return Dispatch(definition.name, id, node.relation, depth - 1);
+    case Kind::kArrow:
+      return EvaluateArrow(definition, node, id, depth);
+    case Kind::kUnion: {
+      // A definite yes wins over an error in a sibling branch.
+      absl::Status first_error;
+      for (const schema::RewriteNode& child : node.children) {
+        absl::StatusOr<bool> r = EvaluateRewrite(definition, child, id, depth);
+        if (!r.ok()) {
+          if (first_error.ok()) first_error = r.status();
+          continue;
+        }
+        if (*r) return true;
+      }
+      if (!first_error.ok()) return first_error;
+      return false;
+    }
+    case Kind::kIntersection: {
+      for (const schema::RewriteNode& child : node.children) {
+        absl::StatusOr<bool> r = EvaluateRewrite(definition, child, id, depth);
+        if (!r.ok() || !*r) return r;
+      }
+      return !node.children.empty();
+    }
+    case Kind::kExclusion: {
+      if (node.children.size() != 2) {
+        return absl::InternalError("exclusion node without exactly two operands");
+      }
+      absl::StatusOr<bool> base = EvaluateRewrite(definition, node.children[0], id, depth);
+      if (!base.ok() || !*base) return base;
+      absl::StatusOr<bool> excluded = EvaluateRewrite(definition, node.children[1], id, depth);
+      if (!excluded.ok()) return excluded;
+      return !*excluded;
+    }
+  }
+  return absl::InternalError("unknown rewrite node");
+}
+
+absl::StatusOr<bool> Checker::EvaluateArrow(const schema::Definition& definition,
+                                            const schema::RewriteNode& node, absl::string_view id,
+                                            int depth) {
+  // Every subject of the tupleset relation, whatever its subject relation, is asked for the
+  // target relation on the subject object; types without that relation contribute nothing.
+  std::vector<std::pair<std::string, std::string>> subjects;
+  absl::Status scan = snapshot_->ForEachSubject(
+      definition.name, id, node.relation, std::nullopt, std::nullopt,
+      [&](const storage::RelationshipView& v) {
+        subjects.emplace_back(std::string(v.subject_type), std::string(v.subject_id));
+        return true;
+      });
+  if (!scan.ok()) return scan;
+
+  const bool all = node.arrow_function == schema::RewriteNode::ArrowFunction::kAll;
+  absl::Status first_error;
+  for (const auto& [type, subject_id] : subjects) {
+    absl::StatusOr<bool> member = Dispatch(type, subject_id, node.arrow_target, depth - 1);
+    if (!member.ok()) {
+      if (all) return member;
+      if (first_error.ok()) first_error = member.status();
+      continue;
+    }
+    if (all && !*member) return false;
+    if (!all && *member) return true;
+  }
+  if (!first_error.ok()) return first_error;
+  return all && !subjects.empty();
+}
+
+}  // namespace rebac::graph
