@@ -8,7 +8,7 @@ want_node=1
 for arg in "$@"; do
   case "$arg" in
     --no-node) want_node=0 ;;
-    -h | --help) sed -n '2,5p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,4p' "$0"; exit 0 ;;
     *) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done

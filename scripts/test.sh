@@ -15,7 +15,7 @@ while (($#)); do
   case "$1" in
     --asan) build_dir=build-asan; cmake_args+=(-DREBAC_SANITIZE=ON) ;;
     --) shift; ctest_args=("$@"); break ;;
-    -h | --help) sed -n '2,7p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,6p' "$REBAC_ROOT/scripts/test.sh"; exit 0 ;;
     *) echo "test.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift

@@ -48,7 +48,7 @@ describe("crash recovery", { timeout: 300000 }, () => {
   });
 
   for (let cycle = 0; cycle < CYCLES; cycle++) {
-    it(`cycle ${cycle + 1}/${CYCLES}: acknowledged writes survive SIGKILL, in-flight ones are all-or-nothing`, async () => {
+    it(`cycle ${cycle + 1}/${CYCLES}: acknowledged writes survive SIGKILL, in-flight ones are all-or-nothing`, async (t) => {
       const zed = server.client();
       for (let w = 0; w < WRITES_PER_CYCLE; w++) {
         const rels = batch(`c${cycle}w${w}`);
@@ -79,6 +79,7 @@ describe("crash recovery", { timeout: 300000 }, () => {
 
       inFlight.forEach(({ rels }, i) => {
         const present = rels.filter((r) => stored.has(r)).length;
+        t.diagnostic(`in-flight write ${i}: ${outcomes[i]}, ${present ? "present" : "absent"} after restart`);
         assert.ok(
           present === 0 || present === rels.length,
           `in-flight write ${i} was partly applied: ${present} of ${rels.length} relationships present`,
