@@ -1,6 +1,7 @@
 #include "tools/rebac/connection.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -8,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "grpc/support/log.h"
 
 namespace rebac::cli {
 namespace {
@@ -21,6 +23,11 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 }
 
 }  // namespace
+
+void SilenceGrpcLogging() {
+  if (std::getenv("GRPC_VERBOSITY") != nullptr) return;
+  gpr_set_log_function([](gpr_log_func_args*) {});
+}
 
 absl::StatusOr<Connection> Connection::Open(const ConnectionOptions& options) {
   std::shared_ptr<grpc::ChannelCredentials> credentials;

@@ -21,6 +21,10 @@ struct ConnectionOptions {
   double timeout_seconds = 30;               // per RPC; 0 = no deadline
 };
 
+// Keeps gRPC's own log lines (e.g. "Handshake failed ...") off the terminal: rebac reports
+// failures itself. Call once, early. Setting GRPC_VERBOSITY in the environment keeps them.
+void SilenceGrpcLogging();
+
 class Connection {
  public:
   // Fails only on local problems (e.g. an unreadable --ca-path); the server is not contacted.

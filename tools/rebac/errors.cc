@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/string_view.h"
@@ -74,11 +75,20 @@ std::optional<google::rpc::ErrorInfo> FindErrorInfo(const grpc::Status& status) 
 
 void PrintError(absl::string_view message) { std::cerr << "error: " << message << "\n"; }
 
-void PrintParseError(absl::string_view what, absl::string_view input, const ParseError& error) {
-  PrintError(absl::StrCat("invalid ", what, " `", input, "` ", error.ToString()));
+void PrintParseError(absl::string_view what, absl::string_view input, const ParseError& error,
+                     absl::string_view where) {
+  PrintError(absl::StrCat("invalid ", what, " `", input, "` ", where, where.empty() ? "" : " ",
+                          error.ToString()));
   std::cerr << RenderCaret(input, error.character);
 }
 
-void PrintRpcError(const grpc::Status& status) { PrintError(FormatRpcError(status)); }
+void PrintRpcError(const grpc::Status& status) {
+  PrintError(FormatRpcError(status));
+  const std::string& message = status.error_message();
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE &&
+      (absl::StrContains(message, "andshake") || absl::StrContains(message, "WRONG_VERSION"))) {
+    std::cerr << "hint: TLS failed; if the server is plaintext, pass --insecure\n";
+  }
+}
 
 }  // namespace rebac::cli

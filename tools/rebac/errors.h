@@ -26,9 +26,11 @@ std::optional<google::rpc::ErrorInfo> FindErrorInfo(const grpc::Status& status);
 // Prints "error: MESSAGE" to stderr.
 void PrintError(absl::string_view message);
 
-// Prints "error: invalid WHAT `INPUT` at character N: MESSAGE" and INPUT with a caret under
-// character N, e.g. PrintParseError("relationship", "document:1#viewer@user", error).
-void PrintParseError(absl::string_view what, absl::string_view input, const ParseError& error);
+// Prints "error: invalid WHAT `INPUT`[ WHERE] at character N: MESSAGE" and INPUT with a caret
+// under character N, e.g. PrintParseError("relationship", "document:1#viewer@user", error).
+// `where` places the input, e.g. "on line 3 of standard input".
+void PrintParseError(absl::string_view what, absl::string_view input, const ParseError& error,
+                     absl::string_view where = "");
 
 // Prints "error: " + FormatRpcError(status) to stderr.
 void PrintRpcError(const grpc::Status& status);

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/numbers.h"
 #include "tools/rebac/connection.h"
 #include "tools/rebac/errors.h"
 #include "tools/rebac/exit_codes.h"
@@ -36,11 +37,18 @@ void AddGlobalOptions(CLI::App& app, ConnectionOptions* options) {
   app.add_option("--ca-path", options->ca_path, "PEM file of TLS root certificates")
       ->check(CLI::ExistingFile);
   app.add_option("--timeout", options->timeout_seconds, "Per-request timeout in seconds (0: none)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            double seconds = 0;
+            if (absl::SimpleAtod(text, &seconds) && seconds >= 0) return "";
+            return "want a number of seconds, 0 or more";
+          },
+          "SECONDS"))
       ->capture_default_str();
 }
 
 int Run(int argc, char** argv) {
+  SilenceGrpcLogging();
   CLI::App app("rebac: the admin CLI of rebacd (SpiceDB-compatible authorization server)", "rebac");
   app.require_subcommand(1);
   app.fallthrough();  // global options may also follow the command

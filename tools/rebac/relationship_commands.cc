@@ -43,7 +43,7 @@ bool CollectUpdates(const WriteArgs& args, v1::RelationshipUpdate::Operation ope
   auto add = [&](absl::string_view text, absl::string_view where) {
     ParseResult<RelationshipText> parsed = ParseRelationship(text);
     if (!parsed.ok()) {
-      PrintParseError(absl::StrCat("relationship", where), text, parsed.error());
+      PrintParseError("relationship", text, parsed.error(), where);
       return false;
     }
     absl::StatusOr<v1::Relationship> relationship = ToProto(parsed.value());
@@ -62,7 +62,7 @@ bool CollectUpdates(const WriteArgs& args, v1::RelationshipUpdate::Operation ope
   for (const std::string& text : args.relationships) {
     if (text == "-") {
       read_stdin = true;
-    } else if (!add(text, "")) {
+    } else if (!add(text, /*where=*/"")) {
       return false;
     }
   }
@@ -71,7 +71,7 @@ bool CollectUpdates(const WriteArgs& args, v1::RelationshipUpdate::Operation ope
     for (int number = 1; std::getline(std::cin, line); ++number) {
       absl::string_view text = absl::StripAsciiWhitespace(line);
       if (text.empty() || absl::StartsWith(text, "//")) continue;
-      if (!add(text, absl::StrCat(" on line ", number, " of standard input"))) return false;
+      if (!add(text, absl::StrCat("on line ", number, " of standard input"))) return false;
     }
   }
   if (request->updates().empty()) {
