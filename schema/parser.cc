@@ -1,0 +1,485 @@
+#include "schema/parser.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
+#include "schema/lexer.h"
+
+namespace rebac::schema::internal {
+namespace {
+
+// SpiceDB stores each comment with every line trimmed; several comments are kept one per line.
+std::string NormalizeComments(const std::vector<absl::string_view>& comments) {
+  std::vector<std::string> normalized;
+  normalized.reserve(comments.size());
+  for (absl::string_view comment : comments) {
+    std::vector<absl::string_view> lines = absl::StrSplit(comment, '\n');
+    for (absl::string_view& line : lines) line = absl::StripAsciiWhitespace(line);
+    normalized.push_back(absl::StrJoin(lines, "\n"));
+  }
+  return absl::StrJoin(normalized, "\n");
+}
+
+AstExpr::Kind KindForOperator(TokenKind op) {
+  switch (op) {
+    case TokenKind::kPlus:
+      return AstExpr::Kind::kUnion;
+    case TokenKind::kAnd:
+      return AstExpr::Kind::kIntersection;
+    default:
+      return AstExpr::Kind::kExclusion;
+  }
+}
+
+// Binding strength of a permission operator; 0 for any other token.
+int Precedence(TokenKind kind) {
+  switch (kind) {
+    case TokenKind::kMinus:
+      return 1;
+    case TokenKind::kAnd:
+      return 2;
+    case TokenKind::kPlus:
+      return 3;
+    default:
+      return 0;
+  }
+}
+
+class Parser {
+ public:
+  explicit Parser(absl::string_view text) : text_(text), tokens_(text) {}
+
+  ParseResult Run();
+
+ private:
+  // One parenthesized level of an expression being parsed: operands and pending operators.
+  struct Group {
+    std::vector<AstExpr> operands;
+    std::vector<TokenKind> operators;
+  };
+
+  void Advance() { current_ = tokens_.Next(); }
+  bool Is(TokenKind kind) const { return current_.kind == kind; }
+  bool IsKeyword(absl::string_view word) const {
+    return Is(TokenKind::kKeyword) && current_.text == word;
+  }
+  bool IsIdentifier(absl::string_view word) const {
+    return Is(TokenKind::kIdentifier) && current_.text == word;
+  }
+  SourcePos Here() const { return SourcePos{current_.line, current_.column}; }
+  absl::string_view CurrentKind() const { return TokenKindName(current_.kind); }
+
+  bool TryConsume(TokenKind kind) {
+    if (!Is(kind)) return false;
+    Advance();
+    return true;
+  }
+  bool TryConsumeStatementTerminator() {
+    return TryConsume(TokenKind::kSyntheticSemicolon) || TryConsume(TokenKind::kSemicolon) ||
+           TryConsume(TokenKind::kEof);
+  }
+
+  // Records the error at the current token; always returns false. `with_source` mirrors whether
+  // SpiceDB attaches the token's text as the error's source code.
+  bool Fail(std::string message, bool with_source = true) {
+    error_ = MakeError(SchemaError::Kind::kParse, std::move(message), Here(),
+                       with_source ? std::string(current_.text) : std::string());
+    return false;
+  }
+  bool Expect(TokenKind kind) {
+    if (TryConsume(kind)) return true;
+    return Fail(
+        absl::StrCat("Expected one of: [", TokenKindName(kind), "], found: ", CurrentKind()));
+  }
+  bool ExpectIdentifier(std::string* out) {
+    if (!Is(TokenKind::kIdentifier)) {
+      return Fail(absl::StrCat("Expected identifier, found token ", CurrentKind()));
+    }
+    *out = std::string(current_.text);
+    Advance();
+    return true;
+  }
+
+  bool ParseTypePath(std::string* out);
+  bool ParseUseFlag(bool after_definition);
+  bool ParseDefinition();
+  bool ParseRelation(AstRelation* out);
+  bool ParseAllowedType(AstTypeRef* out);
+  bool ParsePermission(AstRelation* out);
+  bool ParseExpression(AstExpr* out);
+  bool ParseOperandChain(AstExpr* out);
+  bool Reduce(Group& group);
+  bool ParseCaveat();
+  bool ParseCaveatType(int depth, AstCaveatType* out);
+
+  absl::string_view text_;
+  TokenStream tokens_;
+  Token current_;
+  AstFile file_;
+  std::optional<SchemaError> error_;
+};
+
+ParseResult Parser::Run() {
+  Advance();
+  ParseResult result;
+  if (Is(TokenKind::kError)) {
+    error_ =
+        MakeError(SchemaError::Kind::kParse, current_.error, Here(), std::string(current_.text));
+    result.error = std::move(error_);
+    return result;
+  }
+  bool seen_definition = false;
+  bool ok = true;
+  while (ok) {
+    if (Is(TokenKind::kEof)) break;
+    TryConsumeStatementTerminator();
+    if (Is(TokenKind::kEof)) break;
+    if (IsIdentifier("use")) {
+      ok = ParseUseFlag(seen_definition);
+    } else if (IsKeyword("definition")) {
+      seen_definition = true;
+      ok = ParseDefinition();
+    } else if (IsKeyword("caveat")) {
+      seen_definition = true;
+      ok = ParseCaveat();
+    } else {
+      ok = Fail(absl::StrCat("Unexpected token at root level: ", CurrentKind()));
+    }
+  }
+  if (error_.has_value()) {
+    result.error = std::move(error_);
+  } else {
+    result.file = std::move(file_);
+  }
+  return result;
+}
+
+bool Parser::ParseTypePath(std::string* out) {
+  std::string path;
+  while (true) {
+    std::string segment;
+    if (!ExpectIdentifier(&segment)) return false;
+    absl::StrAppend(&path, segment);
+    if (!TryConsume(TokenKind::kDiv)) break;
+    path.push_back('/');
+  }
+  *out = std::move(path);
+  return true;
+}
+
+bool Parser::ParseUseFlag(bool after_definition) {
+  AstUseFlag flag;
+  flag.pos = Here();
+  Advance();  // `use`
+  if (Is(TokenKind::kIdentifier) || Is(TokenKind::kKeyword)) {
+    flag.name = std::string(current_.text);
+    Advance();
+  } else {
+    return Fail(absl::StrCat("Expected keyword, found token ", CurrentKind()));
+  }
+  if (flag.name != "expiration") {
+    return Fail(absl::StrCat("Unknown use flag: `", flag.name, "`. Options are: expiration"));
+  }
+  if (after_definition) return Fail("`use` expressions must be declared before any definition");
+  file_.items.push_back(std::move(flag));
+  return true;
+}
+
+bool Parser::ParseDefinition() {
+  AstDefinition definition;
+  definition.pos = Here();
+  definition.comments = NormalizeComments(current_.comments);
+  Advance();  // `definition`
+  if (!ParseTypePath(&definition.name)) return false;
+  if (!Expect(TokenKind::kLeftBrace)) return false;
+  while (!TryConsume(TokenKind::kRightBrace)) {
+    if (IsKeyword("relation")) {
+      AstRelation relation;
+      if (!ParseRelation(&relation)) return false;
+      definition.relations.push_back(std::move(relation));
+    } else if (IsKeyword("permission")) {
+      AstRelation permission;
+      if (!ParsePermission(&permission)) return false;
+      definition.relations.push_back(std::move(permission));
+    }
+    // A statement must end here; a bare `;` is an empty statement, as in SpiceDB.
+    if (!TryConsumeStatementTerminator()) {
+      return Fail(absl::StrCat("Expected end of statement or definition, found: ", CurrentKind()));
+    }
+  }
+  file_.items.push_back(std::move(definition));
+  return true;
+}
+
+bool Parser::ParseRelation(AstRelation* out) {
+  out->pos = Here();
+  out->comments = NormalizeComments(current_.comments);
+  Advance();  // `relation`
+  if (!ExpectIdentifier(&out->name)) return false;
+  if (!Expect(TokenKind::kColon)) return false;
+  do {
+    AstTypeRef type;
+    if (!ParseAllowedType(&type)) return false;
+    out->types.push_back(std::move(type));
+  } while (TryConsume(TokenKind::kPipe));
+  return true;
+}
+
+bool Parser::ParseAllowedType(AstTypeRef* out) {
+  out->pos = Here();
+  if (!ParseTypePath(&out->type)) return false;
+  if (TryConsume(TokenKind::kColon)) {
+    if (!Expect(TokenKind::kStar)) return false;
+    out->wildcard = true;
+  } else if (TryConsume(TokenKind::kHash)) {
+    if (!Is(TokenKind::kIdentifier) && !Is(TokenKind::kEllipsis)) {
+      return Fail(absl::StrCat("Expected one of: [TokenTypeIdentifier TokenTypeEllipsis], found: ",
+                               CurrentKind()));
+    }
+    if (Is(TokenKind::kIdentifier)) out->relation = std::string(current_.text);
+    Advance();
+  }
+  if (!IsKeyword("with")) return true;
+  Advance();
+  // `expiration` is a keyword only under `use expiration`; otherwise it names a caveat.
+  if (!IsKeyword("expiration")) {
+    if (!ParseTypePath(&out->caveat)) return false;
+    if (!IsKeyword("and")) return true;
+    Advance();
+  }
+  if (IsKeyword("expiration")) {
+    Advance();
+    out->expiration = true;
+  }
+  return true;
+}
+
+bool Parser::ParsePermission(AstRelation* out) {
+  out->pos = Here();
+  out->is_permission = true;
+  out->comments = NormalizeComments(current_.comments);
+  Advance();  // `permission`
+  if (!ExpectIdentifier(&out->name)) return false;
+  if (!Expect(TokenKind::kEquals)) return false;
+  return ParseExpression(&out->expression);
+}
+
+// Operator-precedence parsing with an explicit stack of parenthesized groups, so that hostile
+// nesting costs heap, never native stack. The messages and positions are those of SpiceDB's
+// recursive-descent parser for the same input.
+bool Parser::ParseExpression(AstExpr* out) {
+  std::vector<Group> groups(1);
+  bool expect_operand = true;
+  bool after_operator = false;
+  while (true) {
+    Group& group = groups.back();
+    if (expect_operand) {
+      if (Is(TokenKind::kLeftParen)) {
+        if (static_cast<int>(groups.size()) >= kMaxNestingDepth) {
+          return Fail(
+              absl::StrCat("expression nesting exceeds the maximum depth of ", kMaxNestingDepth));
+        }
+        Advance();
+        groups.emplace_back();
+        after_operator = false;
+        continue;
+      }
+      AstExpr operand;
+      if (Is(TokenKind::kIdentifier)) {
+        if (!ParseOperandChain(&operand)) return false;
+      } else if (IsKeyword("nil")) {
+        operand.kind = AstExpr::Kind::kNil;
+        operand.pos = Here();
+        Advance();
+      } else if (after_operator) {
+        return Fail(absl::StrCat("Expected right hand expression, found: ", CurrentKind()));
+      } else {
+        return Fail("Expected compute expression for permission", /*with_source=*/false);
+      }
+      group.operands.push_back(std::move(operand));
+      expect_operand = false;
+      continue;
+    }
+
+    const int precedence = Precedence(current_.kind);
+    if (precedence > 0) {
+      while (!group.operators.empty() && Precedence(group.operators.back()) >= precedence) {
+        if (!Reduce(group)) return false;
+      }
+      group.operators.push_back(current_.kind);
+      Advance();
+      expect_operand = true;
+      after_operator = true;
+      continue;
+    }
+
+    // Neither an operator nor an operand: this group ends here.
+    while (!group.operators.empty()) {
+      if (!Reduce(group)) return false;
+    }
+    AstExpr finished = std::move(group.operands.back());
+    if (groups.size() == 1) {
+      *out = std::move(finished);
+      return true;
+    }
+    if (!Expect(TokenKind::kRightParen)) return false;
+    groups.pop_back();
+    groups.back().operands.push_back(std::move(finished));
+  }
+}
+
+// Combines the last two operands with the last operator, flattening unions into unions and
+// intersections into intersections as SpiceDB's translator does.
+bool Parser::Reduce(Group& group) {
+  const AstExpr::Kind kind = KindForOperator(group.operators.back());
+  group.operators.pop_back();
+  AstExpr right = std::move(group.operands.back());
+  group.operands.pop_back();
+  AstExpr& left = group.operands.back();
+
+  if (kind == AstExpr::Kind::kExclusion || left.kind != kind) {
+    AstExpr node;
+    node.kind = kind;
+    node.pos = left.pos;
+    node.depth = left.depth + 1;
+    node.children.push_back(std::move(left));
+    left = std::move(node);
+  }
+  auto append = [&left](AstExpr child) {
+    left.depth = std::max(left.depth, child.depth + 1);
+    left.children.push_back(std::move(child));
+  };
+  if (kind != AstExpr::Kind::kExclusion && right.kind == kind) {
+    for (AstExpr& child : right.children) append(std::move(child));
+  } else {
+    append(std::move(right));
+  }
+  if (left.depth > kMaxNestingDepth) {
+    return Fail(absl::StrCat("expression nesting exceeds the maximum depth of ", kMaxNestingDepth));
+  }
+  return true;
+}
+
+// An identifier, optionally followed by arrows: `rel`, `rel->perm`, `rel.any(perm)`.
+bool Parser::ParseOperandChain(AstExpr* out) {
+  out->kind = AstExpr::Kind::kIdentifier;
+  out->pos = Here();
+  out->name = std::string(current_.text);
+  Advance();
+  while (Is(TokenKind::kRightArrow) || Is(TokenKind::kPeriod)) {
+    const bool is_function = Is(TokenKind::kPeriod);
+    Advance();
+    std::string target;
+    RewriteNode::ArrowFunction function = RewriteNode::ArrowFunction::kAny;
+    if (is_function) {
+      std::string function_name;
+      if (!ExpectIdentifier(&function_name)) return false;
+      if (function_name != "any" && function_name != "all") {
+        return Fail(
+            absl::StrCat("Expected 'any' or 'all' for arrow function, found: ", function_name));
+      }
+      if (!Expect(TokenKind::kLeftParen)) return false;
+      if (!Is(TokenKind::kIdentifier)) {
+        return Fail(absl::StrCat("Expected right hand expression, found: ", CurrentKind()));
+      }
+      target = std::string(current_.text);
+      Advance();
+      if (!Expect(TokenKind::kRightParen)) return false;
+      if (function_name == "all") function = RewriteNode::ArrowFunction::kAll;
+    } else {
+      if (!Is(TokenKind::kIdentifier)) {
+        return Fail(absl::StrCat("Expected right hand expression, found: ", CurrentKind()));
+      }
+      target = std::string(current_.text);
+      Advance();
+    }
+    if (out->kind == AstExpr::Kind::kArrow) {
+      out->nested_arrow = true;
+    } else {
+      out->kind = AstExpr::Kind::kArrow;
+      out->arrow_target = std::move(target);
+      out->arrow_function = function;
+      out->arrow_is_function = is_function;
+    }
+  }
+  return true;
+}
+
+bool Parser::ParseCaveat() {
+  AstCaveat caveat;
+  caveat.pos = Here();
+  caveat.comments = NormalizeComments(current_.comments);
+  Advance();  // `caveat`
+  if (!ParseTypePath(&caveat.name)) return false;
+  if (!Expect(TokenKind::kLeftParen)) return false;
+  while (true) {
+    if (!Is(TokenKind::kIdentifier)) {
+      // SpiceDB's error for this lands on a detached node and is lost: parsing resumes at the
+      // root with the caveat kept as far as it got.
+      file_.items.push_back(std::move(caveat));
+      return true;
+    }
+    AstCaveatParameter parameter;
+    parameter.pos = Here();
+    parameter.name = std::string(current_.text);
+    Advance();
+    if (!ParseCaveatType(1, &parameter.type)) return false;
+    caveat.parameters.push_back(std::move(parameter));
+    if (!TryConsume(TokenKind::kComma)) break;
+  }
+  if (!Expect(TokenKind::kRightParen)) return false;
+  if (!Expect(TokenKind::kLeftBrace)) return false;
+
+  // The expression is CEL, kept as text: everything up to the brace matching the opening one.
+  int depth = 1;
+  bool empty = true;
+  size_t begin = 0;
+  size_t end = 0;
+  while (!Is(TokenKind::kError) && !Is(TokenKind::kEof)) {
+    if (Is(TokenKind::kLeftBrace)) ++depth;
+    if (Is(TokenKind::kRightBrace) && --depth == 0) break;
+    if (empty) begin = static_cast<size_t>(current_.offset);
+    empty = false;
+    end = static_cast<size_t>(current_.offset) + current_.text.size();
+    Advance();
+  }
+  if (empty) {
+    // As with a bad parameter, SpiceDB loses this error and carries on at the root.
+    file_.items.push_back(std::move(caveat));
+    return true;
+  }
+  caveat.has_expression = true;
+  caveat.expression = std::string(text_.substr(begin, end - begin));
+  if (!Expect(TokenKind::kRightBrace)) return false;
+  file_.items.push_back(std::move(caveat));
+  return true;
+}
+
+bool Parser::ParseCaveatType(int depth, AstCaveatType* out) {
+  if (depth > kMaxNestingDepth) {
+    return Fail(absl::StrCat("caveat parameter type nesting exceeds the maximum depth of ",
+                             kMaxNestingDepth));
+  }
+  out->pos = Here();
+  if (!ExpectIdentifier(&out->name)) return false;
+  if (!TryConsume(TokenKind::kLessThan)) return true;
+  do {
+    AstCaveatType child;
+    if (!ParseCaveatType(depth + 1, &child)) return false;
+    out->children.push_back(std::move(child));
+  } while (TryConsume(TokenKind::kComma));
+  return Expect(TokenKind::kGreaterThan);
+}
+
+}  // namespace
+
+ParseResult Parse(absl::string_view text) { return Parser(text).Run(); }
+
+}  // namespace rebac::schema::internal
