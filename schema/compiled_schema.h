@@ -21,24 +21,26 @@ namespace rebac::schema {
 // One entry of a relation's allowed subject types: `user`, `group#member`, `user:*`,
 // optionally `with caveat_name` and/or `with expiration`.
 struct AllowedSubjectType {
-  std::string type;             // definition name, e.g. "user" or "org/user"
-  std::string relation;         // "" for the object itself (ellipsis), else e.g. "member"
-  bool wildcard = false;        // `user:*`
-  std::string caveat;           // "" when no caveat is required
-  bool expiration = false;      // `with expiration`
+  std::string type;         // definition name, e.g. "user" or "org/user"
+  std::string relation;     // "" for the object itself (ellipsis), else e.g. "member"
+  bool wildcard = false;    // `user:*`
+  std::string caveat;       // "" when no caveat is required
+  bool expiration = false;  // `with expiration`
 
   bool operator==(const AllowedSubjectType&) const = default;
 };
 
-// A permission's rewrite expression, as a tree.
+// A permission's rewrite expression, as a tree. As in SpiceDB, a permission's top node is always
+// a set operation: `permission p = r` compiles to kUnion{r}. Unions and intersections are
+// flattened (`(a + b) + c` is one kUnion of three); `-` stays binary and left-nested.
 struct RewriteNode {
   enum class Kind {
-    kUnion,             // children[0] + children[1] + ...
-    kIntersection,      // children[0] & children[1] & ...
-    kExclusion,         // children[0] - children[1]   (exactly two children)
-    kComputedUserset,   // `relation` on the same object
-    kArrow,             // `relation->target` (tupleset relation -> computed relation on subjects)
-    kNil,               // `nil`: no subjects
+    kUnion,            // children[0] + children[1] + ...
+    kIntersection,     // children[0] & children[1] & ...
+    kExclusion,        // children[0] - children[1]   (exactly two children)
+    kComputedUserset,  // `relation` on the same object
+    kArrow,            // `relation->target` (tupleset relation -> computed relation on subjects)
+    kNil,              // `nil`: no subjects
   };
   enum class ArrowFunction { kAny, kAll };  // `->` and `.any()` are kAny; `.all()` is kAll
 
@@ -47,6 +49,9 @@ struct RewriteNode {
   std::string relation;               // kComputedUserset: the relation; kArrow: the tupleset
   std::string arrow_target;           // kArrow: the relation/permission computed on each subject
   ArrowFunction arrow_function = ArrowFunction::kAny;
+  // kArrow: written `rel.any(x)` / `rel.all(x)` rather than `rel->x`. Same meaning for kAny;
+  // kept so that Print() writes the arrow back the way SpiceDB's ReadSchema does.
+  bool arrow_is_function = false;
 };
 
 // A `relation` (has allowed subject types, stores relationships) or a `permission` (has a
@@ -56,7 +61,9 @@ struct Relation {
   bool is_permission = false;
   std::vector<AllowedSubjectType> allowed;  // relations only
   RewriteNode rewrite;                      // permissions only
-  std::string doc_comment;                  // `/** ... */` text, kept for ReadSchema
+  // The comments written right before it, for ReadSchema: like SpiceDB, all of them (`/** */`,
+  // `/* */` and `//`), delimiters included, each line trimmed, one comment after another.
+  std::string doc_comment;
 };
 
 struct Definition {

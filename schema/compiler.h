@@ -21,18 +21,20 @@ namespace rebac::schema {
 struct SchemaError {
   enum class Kind { kParse, kType };
   Kind kind = Kind::kParse;
-  std::string message;  // human text, without the position
-  int line = 0;         // 1-based
-  int column = 0;       // 1-based
+  std::string message;      // human text, without the position
+  int line = 0;             // 1-based
+  int column = 0;           // 1-based
   std::string source_code;  // the offending token or name, when known
 
-  // "parse error in `schema`, line L, column C: message" style text for the API.
+  // The text SpiceDB's WriteSchema returns: "parse error in `schema`, line L, column C: message"
+  // for kParse; the bare message for kType (SpiceDB carries its position in the error details).
   std::string ToString() const;
 };
 
 class CompileResult {
  public:
-  explicit CompileResult(std::shared_ptr<const CompiledSchema> schema) : value_(std::move(schema)) {}
+  explicit CompileResult(std::shared_ptr<const CompiledSchema> schema)
+      : value_(std::move(schema)) {}
   explicit CompileResult(SchemaError error) : value_(std::move(error)) {}
 
   bool ok() const { return std::holds_alternative<std::shared_ptr<const CompiledSchema>>(value_); }
@@ -48,6 +50,9 @@ class CompileResult {
 // Parses and checks `text`. On success every name is resolved: each allowed subject type names
 // a definition (and, for `type#rel`, a relation of it), each computed userset and arrow tupleset
 // names a relation of its definition, caveats referenced exist, no duplicates.
+// As in SpiceDB, syntax errors and the compiler's own checks (name syntax, nested arrows, caveat
+// parameter types, duplicate definitions) are kParse; name resolution failures are kType.
+// Caveat expressions are not parsed as CEL yet. Empty text compiles to an empty schema.
 CompileResult Compile(std::string_view text);
 
 // The canonical text of `schema`, as ReadSchema returns it (SpiceDB's generator layout).

@@ -1,0 +1,373 @@
+// Compile(): which schemas SpiceDB accepts, and for refused ones the error kind, position and
+// message SpiceDB gives. Expected positions and messages come from SpiceDB's compiler tests
+// where a case exists there, else from tracing SpiceDB's parser and type system by hand.
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "schema/compiler.h"
+#include "tests/schema/schema_corpus.h"
+
+namespace rebac::schema {
+namespace {
+
+using ::testing::HasSubstr;
+using Kind = SchemaError::Kind;
+
+TEST(CompileTest, AcceptsCorpus) {
+  for (const testing::CorpusEntry& entry : testing::AcceptedSchemas()) {
+    SCOPED_TRACE(entry.name);
+    CompileResult result = Compile(entry.text);
+    ASSERT_TRUE(result.ok()) << result.error().ToString();
+    EXPECT_EQ(result.schema()->definitions().size(), entry.definitions);
+    EXPECT_EQ(result.schema()->caveats().size(), entry.caveats);
+  }
+}
+
+struct RefusedCase {
+  std::string name;
+  std::string text;
+  Kind kind;
+  int line;
+  int column;
+  std::string message;  // substring of SchemaError::message
+};
+
+class RefusedTest : public ::testing::TestWithParam<RefusedCase> {};
+
+TEST_P(RefusedTest, ReportsKindPositionAndMessage) {
+  const RefusedCase& c = GetParam();
+  CompileResult result = Compile(c.text);
+  ASSERT_FALSE(result.ok());
+  const SchemaError& error = result.error();
+  EXPECT_EQ(error.kind, c.kind) << error.ToString();
+  EXPECT_EQ(error.line, c.line) << error.ToString();
+  EXPECT_EQ(error.column, c.column) << error.ToString();
+  EXPECT_THAT(error.message, HasSubstr(c.message));
+}
+
+const std::string kUser = "definition user {}\n";
+
+INSTANTIATE_TEST_SUITE_P(
+    Refused, RefusedTest,
+    ::testing::ValuesIn(std::vector<RefusedCase>{
+        // --- Syntax (SpiceDB's parse errors) ---
+        {"root_identifier", "foo", Kind::kParse, 1, 1,
+         "Unexpected token at root level: TokenTypeIdentifier"},
+        {"plus_in_relation_types",
+         "definition foo {\n\t\t\t\trelation something: rela | relb + relc\t\n\t\t\t}",
+         Kind::kParse, 2, 37, "Expected end of statement or definition, found: TokenTypePlus"},
+        {"caveat_without_parameters", "caveat foo() {\n\t\t\t\tsomeParam == 42\n\t\t\t}",
+         Kind::kParse, 1, 12, "Unexpected token at root level: TokenTypeRightParen"},
+        {"caveat_without_expression", "caveat foo(someParam int) {\n\t\t\t}", Kind::kParse, 2, 4,
+         "Unexpected token at root level: TokenTypeRightBrace"},
+        {"unknown_use_flag", "use something\n\ndefinition resource {}", Kind::kParse, 1, 14,
+         "Unknown use flag: `something`. Options are: expiration"},
+        {"use_after_definition", "definition a {}\nuse expiration", Kind::kParse, 2, 15,
+         "`use` expressions must be declared before any definition"},
+        {"use_without_flag", "use (", Kind::kParse, 1, 5,
+         "Expected keyword, found token TokenTypeLeftParen"},
+        {"relation_without_types", "definition doc {\n\trelation viewer:\n}", Kind::kParse, 3, 1,
+         "Expected identifier, found token TokenTypeRightBrace"},
+        {"one_line_relation_needs_terminator", kUser + "definition doc { relation r: user }",
+         Kind::kParse, 2, 35,
+         "Expected end of statement or definition, found: TokenTypeRightBrace"},
+        // SpiceDB consumes the end of input as a statement terminator and then reads an empty
+        // error token at offset 0.
+        {"truncated_definition", "definition doc {\n\trelation r: user", Kind::kParse, 1, 1,
+         "Expected end of statement or definition, found: TokenTypeError"},
+        {"unterminated_comment_first", "/* never closed", Kind::kParse, 1, 1,
+         "Unterminated multiline comment"},
+        {"unterminated_comment_later", "definition a {}\n/* never closed", Kind::kParse, 2, 1,
+         "Unexpected token at root level: TokenTypeError"},
+        {"unrecognized_character", "$", Kind::kParse, 1, 1,
+         "unrecognized character at this location: U+0024 '$'"},
+        {"control_character", "\x01", Kind::kParse, 1, 1,
+         "unrecognized character at this location: U+0001"},
+        {"unterminated_string_in_caveat", "caveat c(a string) {\n\ta == \"abc\n}", Kind::kParse, 2,
+         7, "Expected one of: [TokenTypeRightBrace], found: TokenTypeError"},
+        {"arrow_to_parenthesis", "definition resource {\n    permission view = a->(b)\n}",
+         Kind::kParse, 2, 26, "Expected right hand expression, found: TokenTypeLeftParen"},
+        {"arrow_function_unknown", "definition resource {\n\tpermission view = a.foo(b)\n}",
+         Kind::kParse, 2, 25, "Expected 'any' or 'all' for arrow function, found: foo"},
+        {"arrow_function_without_target",
+         "definition doc {\n\trelation r: doc\n\tpermission p = r.all()\n}", Kind::kParse, 3, 23,
+         "Expected right hand expression, found: TokenTypeRightParen"},
+        {"empty_permission", "definition doc {\n\tpermission view =\n}", Kind::kParse, 3, 1,
+         "Expected compute expression for permission"},
+        {"empty_parentheses", "definition doc {\n\tpermission view = ()\n}", Kind::kParse, 2, 21,
+         "Expected compute expression for permission"},
+        {"missing_right_operand", "definition doc {\n\trelation r: doc\n\tpermission view = r +\n}",
+         Kind::kParse, 4, 1, "Expected right hand expression, found: TokenTypeRightBrace"},
+        {"unclosed_parenthesis",
+         "definition doc {\n\trelation r: doc\n\tpermission view = (r + r\n}", Kind::kParse, 3, 26,
+         "Expected one of: [TokenTypeRightParen], found: TokenTypeSyntheticSemicolon"},
+        {"broken_wildcard", "definition doc {\n\trelation r: user:\n}", Kind::kParse, 3, 1,
+         "Expected one of: [TokenTypeStar], found: TokenTypeRightBrace"},
+        {"hash_without_relation", "definition doc {\n\trelation r: user#\n}", Kind::kParse, 3, 1,
+         "Expected one of: [TokenTypeIdentifier TokenTypeEllipsis], found: TokenTypeRightBrace"},
+        // `...` is not among the tokens after which SpiceDB turns a newline into a statement end.
+        {"ellipsis_at_line_end", kUser + "definition doc {\n\trelation viewer: user#...\n}",
+         Kind::kParse, 4, 1, "Expected end of statement or definition, found: TokenTypeRightBrace"},
+        {"keyword_as_name", "definition relation {}", Kind::kParse, 1, 12,
+         "Expected identifier, found token TokenTypeKeyword"},
+        {"with_without_caveat", "definition doc {\n\trelation r: user with\n}", Kind::kParse, 2, 23,
+         "Expected identifier, found token TokenTypeSyntheticSemicolon"},
+        {"and_expiration_without_flag",
+         "caveat cav(x int) { x == 1 }\n" + kUser +
+             "definition doc {\n\trelation viewer: user with cav and expiration\n}",
+         Kind::kParse, 4, 33,
+         "Expected end of statement or definition, found: TokenTypeIdentifier"},
+        {"expiration_before_caveat",
+         "use expiration\n" + kUser +
+             "definition doc {\n\trelation viewer: user with expiration and cav\n}",
+         Kind::kParse, 4, 40, "Expected end of statement or definition, found: TokenTypeKeyword"},
+        {"expiration_is_keyword_under_flag",
+         "use expiration\ndefinition doc {\n\trelation expiration: doc\n}", Kind::kParse, 3, 11,
+         "Expected identifier, found token TokenTypeKeyword"},
+
+        // --- Compiler checks (SpiceDB reports these as parse errors too) ---
+        {"nested_arrows",
+         "definition arrowed {\n\t\t\t\trelation somerel: something;\n\t\t\t\tpermission foos = "
+         "somerel->brel->crel\n\t\t\t}",
+         Kind::kParse, 3, 23, "Nested arrows not yet supported"},
+        {"duplicate_definition", "definition foo {}\n\t\t\tdefinition foo {}", Kind::kParse, 2, 4,
+         "found name reused between multiple definitions and/or caveats: foo"},
+        {"caveat_and_definition_share_name",
+         "caveat foo(someParam int) {\n\t\t\t\tsomeParam == 42\n\t\t\t}\n\t\t\tdefinition foo {}",
+         Kind::kParse, 4, 4, "found name reused between multiple definitions and/or caveats: foo"},
+        {"duplicate_use_flag", "use expiration\nuse expiration\n\ndefinition simple {}",
+         Kind::kParse, 2, 1, "found duplicate use flag: expiration"},
+        {"caveat_unknown_type", "caveat foo(someParam foobar) {\n\t\t\t\tsomeParam == 42\n\t\t\t}",
+         Kind::kParse, 1, 12,
+         "invalid type for caveat parameter `someParam` on caveat `foo`: unknown type `foobar`"},
+        {"caveat_unknown_generic_argument", "caveat foo(someParam map<foobar>) {\n\tsomeParam\n}",
+         Kind::kParse, 1, 12, "unknown type `foobar`"},
+        {"caveat_generic_without_argument", "caveat c(a list) { a == [] }", Kind::kParse, 1, 10,
+         "type `list` requires 1 generic types; found 0"},
+        {"caveat_duplicate_parameter", "caveat c(ab int, ab int) { ab == 1 }", Kind::kParse, 1, 18,
+         "duplicate parameter `ab` defined on caveat `c`"},
+        {"caveat_cut_before_parameters", "caveat c(", Kind::kParse, 1, 1,
+         "caveat `c` must have at least one parameter defined"},
+        {"caveat_cut_before_body", "caveat c(x int) {", Kind::kParse, 1, 1,
+         "invalid expression: unknown predicate caveat-definition-expression"},
+        {"invalid_definition_name", "definition someTenant/fo {}", Kind::kParse, 1, 1,
+         "error in object definition someTenant/fo: invalid NamespaceDefinition.Name: value does "
+         "not match regex pattern "
+         "\"^([a-z][a-z0-9_]{1,62}[a-z0-9]/)*[a-z][a-z0-9_]{1,62}[a-z0-9]$\""},
+        {"invalid_relation_name",
+         "definition some_tenant/foos {\n\t\t\t\trelation ab: some_tenant/foos\n\t\t\t}",
+         Kind::kParse, 2, 5,
+         "error in relation ab: invalid Relation.Name: value does not match regex pattern "
+         "\"^[a-z][a-z0-9_]{1,62}[a-z0-9]$\""},
+        {"invalid_type_name", "definition doc {\n\trelation r: Us\n}", Kind::kParse, 2, 14,
+         "invalid type relation: invalid AllowedRelation.Namespace"},
+        {"too_long_definition_name",
+         "definition " + std::string(40, 'a') + "/" + std::string(40, 'b') + "/" +
+             std::string(50, 'c') + " {}",
+         Kind::kParse, 1, 1, "value length must be at most 128 bytes"},
+        {"invalid_name_in_expression", "definition doc {\n\tpermission view = ab\n}", Kind::kParse,
+         2, 2, "error in permission view: invalid ComputedUserset.Relation"},
+        {"digits_are_identifiers_but_not_names", "definition 123 {}", Kind::kParse, 1, 1,
+         "invalid NamespaceDefinition.Name"},
+
+        // --- Type checks (SpiceDB's type errors) ---
+        {"unknown_subject_type", "definition doc {\n\trelation viewer: usr\n}", Kind::kType, 2, 19,
+         "could not lookup definition `usr` for relation `viewer`: object definition `usr` not "
+         "found"},
+        {"unknown_subject_relation",
+         kUser + "definition group {}\ndefinition doc {\n\trelation viewer: user | group#member\n}",
+         Kind::kType, 4, 26, "relation/permission `member` not found under definition `group`"},
+        {"unknown_own_subject_relation", "definition doc {\n\trelation viewer: doc#editor\n}",
+         Kind::kType, 2, 19, "relation/permission `editor` not found under definition `doc`"},
+        {"unknown_relation_in_expression",
+         kUser +
+             "definition doc {\n\trelation viewer: user\n\tpermission view = viewer + editor\n}",
+         Kind::kType, 4, 29, "relation/permission `editor` not found under definition `doc`"},
+        {"unknown_tupleset", kUser + "definition doc {\n\tpermission view = parent->view\n}",
+         Kind::kType, 3, 20, "relation/permission `parent` not found under definition `doc`"},
+        {"permission_as_tupleset",
+         kUser +
+             "definition doc {\n\trelation owner: user\n\tpermission admin = owner\n\tpermission "
+             "view = admin->view\n}",
+         Kind::kType, 5, 20,
+         "under permission `view` under definition `doc`: permissions cannot be used on the left "
+         "hand side of an arrow (found `admin`)"},
+        {"permission_as_function_tupleset",
+         kUser +
+             "definition doc {\n\trelation owner: user\n\tpermission admin = owner\n\tpermission "
+             "view = admin.all(view)\n}",
+         Kind::kType, 5, 20, "permissions cannot be used on the left hand side of an arrow"},
+        {"wildcard_tupleset",
+         kUser + "definition doc {\n\trelation parent: user:*\n\tpermission view = parent->view\n}",
+         Kind::kType, 4, 20,
+         "for arrow under permission `view`: relation `doc#parent` includes wildcard type `user` "
+         "via relation `doc#parent`: wildcard relations cannot be used on the left side of arrows"},
+        {"subject_relation_reaching_wildcard",
+         kUser + "definition group {\n\trelation member: user:*\n}\ndefinition doc {\n\trelation "
+                 "parent: group#member\n\tpermission view = parent->view\n}",
+         Kind::kType, 6, 19, "wildcard relations cannot be transitively included"},
+        {"transitive_wildcard",
+         kUser + "definition group {\n\trelation member: user:*\n}\ndefinition doc {\n\trelation "
+                 "viewer: group#member\n}",
+         Kind::kType, 6, 19,
+         "for relation `viewer`: relation/permission `group#member` includes wildcard type `user` "
+         "via relation `group#member`: wildcard relations cannot be transitively included"},
+        {"duplicate_relation",
+         kUser + "definition doc {\n\trelation viewer: user\n\tpermission viewer = viewer\n}",
+         Kind::kType, 4, 2,
+         "found duplicate relation/permission name `viewer` under definition `doc`"},
+        {"duplicate_subject_type", kUser + "definition doc {\n\trelation viewer: user | user\n}",
+         Kind::kType, 3, 26,
+         "found duplicate allowed subject type `user` on relation `viewer` under definition `doc`"},
+        {"duplicate_subject_type_via_ellipsis",
+         kUser + "definition doc {\n\trelation viewer: user | user#...;\n}", Kind::kType, 3, 26,
+         "found duplicate allowed subject type `user`"},
+        {"unknown_caveat", kUser + "definition doc {\n\trelation viewer: user with missing\n}",
+         Kind::kType, 3, 19,
+         "could not lookup caveat `missing` for relation `viewer`: caveat `missing` not found"},
+        // Without `use expiration`, `expiration` is just a caveat name.
+        {"expiration_without_flag",
+         kUser + "definition doc {\n\trelation viewer: user with expiration\n}", Kind::kType, 3, 19,
+         "could not lookup caveat `expiration` for relation `viewer`: caveat `expiration` not "
+         "found"},
+        {"alias_cycle",
+         "definition doc {\n\tpermission first = second\n\tpermission second = first\n}",
+         Kind::kType, 2, 2,
+         "under definition `doc`, there exists a cycle in permissions: first, second"},
+        {"self_alias", "definition doc {\n\tpermission loop = loop\n}", Kind::kType, 2, 2,
+         "there exists a cycle in permissions: loop"},
+    }),
+    [](const ::testing::TestParamInfo<RefusedCase>& info) { return info.param.name; });
+
+TEST(CompileTest, EmptyTextIsAnEmptySchema) {
+  CompileResult result = Compile("");
+  ASSERT_TRUE(result.ok());
+  EXPECT_TRUE(result.schema()->definitions().empty());
+  EXPECT_TRUE(result.schema()->caveats().empty());
+}
+
+TEST(CompileTest, BuildsAllowedSubjectTypes) {
+  CompileResult result = Compile(R"(use expiration
+definition user {}
+definition group {
+	relation member: user | group#member
+}
+caveat cav(x int) { x == 1 }
+definition doc {
+	relation viewer: user | user:* | group#member | group#member with cav | user with expiration | user:* with cav and expiration
+})");
+  ASSERT_TRUE(result.ok()) << result.error().ToString();
+  const Definition* doc = result.schema()->FindDefinition("doc");
+  ASSERT_NE(doc, nullptr);
+  const Relation* viewer = doc->FindRelation("viewer");
+  ASSERT_NE(viewer, nullptr);
+  EXPECT_FALSE(viewer->is_permission);
+  const std::vector<AllowedSubjectType> expected = {
+      {"user", "", false, "", false},        {"user", "", true, "", false},
+      {"group", "member", false, "", false}, {"group", "member", false, "cav", false},
+      {"user", "", false, "", true},         {"user", "", true, "cav", true},
+  };
+  EXPECT_EQ(viewer->allowed, expected);
+}
+
+TEST(CompileTest, KeepsSourceOrderAndLookups) {
+  CompileResult result = Compile(testing::CorpusText("github"));
+  ASSERT_TRUE(result.ok()) << result.error().ToString();
+  const CompiledSchema& schema = *result.schema();
+  ASSERT_EQ(schema.definitions().size(), 4);
+  EXPECT_EQ(schema.definitions()[0].name, "user");
+  EXPECT_EQ(schema.definitions()[3].name, "repository");
+  const Definition* repository = schema.FindDefinition("repository");
+  ASSERT_NE(repository, nullptr);
+  std::vector<std::string> names;
+  for (const Relation& relation : repository->relations) names.push_back(relation.name);
+  EXPECT_THAT(names, ::testing::ElementsAre("organization", "reader", "writer", "admin", "read",
+                                            "write", "delete"));
+  EXPECT_TRUE(repository->FindRelation("read")->is_permission);
+  EXPECT_EQ(repository->FindRelation("nope"), nullptr);
+  EXPECT_EQ(schema.FindDefinition("nope"), nullptr);
+  EXPECT_EQ(schema.FindCaveat("nope"), nullptr);
+}
+
+TEST(CompileTest, BuildsCaveats) {
+  CompileResult result = Compile(R"(/** checks the network */
+caveat net/has_valid_ip(user_ip ipaddress, ranges list<string>, meta map<list<int>>) {
+	user_ip.in_cidr(ranges[0]) && {"a": 1}["a"] == 1
+}
+)");
+  ASSERT_TRUE(result.ok()) << result.error().ToString();
+  const Caveat* caveat = result.schema()->FindCaveat("net/has_valid_ip");
+  ASSERT_NE(caveat, nullptr);
+  ASSERT_EQ(caveat->parameters.size(), 3);
+  EXPECT_EQ(caveat->parameters[0].name, "user_ip");
+  EXPECT_EQ(caveat->parameters[0].type, "ipaddress");
+  EXPECT_EQ(caveat->parameters[1].type, "list<string>");
+  EXPECT_EQ(caveat->parameters[2].type, "map<list<int>>");
+  EXPECT_EQ(caveat->expression, R"(user_ip.in_cidr(ranges[0]) && {"a": 1}["a"] == 1)");
+  EXPECT_EQ(caveat->doc_comment, "/** checks the network */");
+}
+
+TEST(CompileTest, KeepsCommentsLikeSpiceDB) {
+  CompileResult result = Compile(testing::CorpusText("doc_comments"));
+  ASSERT_TRUE(result.ok()) << result.error().ToString();
+  const Definition* user = result.schema()->FindDefinition("user");
+  ASSERT_NE(user, nullptr);
+  EXPECT_EQ(user->doc_comment, "/**\n* user is a user\n*/");
+  const Definition* single = result.schema()->FindDefinition("single");
+  ASSERT_NE(single, nullptr);
+  EXPECT_EQ(single->doc_comment, "/** single is a thing */");
+  EXPECT_EQ(single->FindRelation("owner")->doc_comment, "// the owner");
+  EXPECT_EQ(single->FindRelation("first")->doc_comment, "/* plain block */\n// and a line");
+}
+
+TEST(CompileTest, TrailingCommentIsNotKept) {
+  // A comment after a statement on the same line belongs to the newline that ends it.
+  CompileResult result =
+      Compile("definition user {} // trailing\ndefinition doc {\n\trelation rel: user // too\n}");
+  ASSERT_TRUE(result.ok()) << result.error().ToString();
+  EXPECT_EQ(result.schema()->FindDefinition("doc")->doc_comment, "");
+  EXPECT_EQ(result.schema()->FindDefinition("doc")->FindRelation("rel")->doc_comment, "");
+}
+
+TEST(CompileTest, ArrowsCompileToTuplesetAndTarget) {
+  CompileResult result = Compile(testing::CorpusText("arrow_functions"));
+  ASSERT_TRUE(result.ok()) << result.error().ToString();
+  const Definition* document = result.schema()->FindDefinition("document");
+  const RewriteNode& any = document->FindRelation("view_any")->rewrite;
+  ASSERT_EQ(any.kind, RewriteNode::Kind::kUnion);
+  ASSERT_EQ(any.children.size(), 1);
+  EXPECT_EQ(any.children[0].kind, RewriteNode::Kind::kArrow);
+  EXPECT_EQ(any.children[0].relation, "group");
+  EXPECT_EQ(any.children[0].arrow_target, "member");
+  EXPECT_EQ(any.children[0].arrow_function, RewriteNode::ArrowFunction::kAny);
+  EXPECT_TRUE(any.children[0].arrow_is_function);
+  const RewriteNode& all = document->FindRelation("view_all")->rewrite.children[0];
+  EXPECT_EQ(all.arrow_function, RewriteNode::ArrowFunction::kAll);
+  const RewriteNode& arrow = document->FindRelation("view_arrow")->rewrite.children[0];
+  EXPECT_EQ(arrow.arrow_function, RewriteNode::ArrowFunction::kAny);
+  EXPECT_FALSE(arrow.arrow_is_function);
+}
+
+TEST(SchemaErrorTest, ParseErrorsCarryTheirPosition) {
+  CompileResult result = Compile("foo");
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().ToString(),
+            "parse error in `schema`, line 1, column 1: Unexpected token at root level: "
+            "TokenTypeIdentifier");
+  EXPECT_EQ(result.error().source_code, "foo");
+}
+
+TEST(SchemaErrorTest, TypeErrorsAreBareLikeSpiceDB) {
+  CompileResult result = Compile("definition doc {\n\trelation viewer: usr\n}");
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().ToString(),
+            "could not lookup definition `usr` for relation `viewer`: object definition `usr` not "
+            "found");
+  EXPECT_EQ(result.error().source_code, "usr");
+}
+
+}  // namespace
+}  // namespace rebac::schema
