@@ -41,7 +41,9 @@ absl::Status Authenticator::AuthenticateHeader(absl::string_view authorization) 
   // Compare against every key, without stopping early, so timing does not tell which matched.
   bool matched = false;
   for (const std::string& key : keys_) matched |= ConstantTimeEquals(token, key);
-  if (!matched) return absl::UnauthenticatedError("invalid preshared key: invalid token");
+  // SpiceDB answers a present but wrong key with PERMISSION_DENIED, a missing one with
+  // UNAUTHENTICATED; clients tell the two apart.
+  if (!matched) return absl::PermissionDeniedError("invalid preshared key: invalid token");
   return absl::OkStatus();
 }
 

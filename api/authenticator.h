@@ -21,7 +21,8 @@ class Authenticator {
   // No keys means authentication is off (`--insecure-no-auth`).
   explicit Authenticator(std::vector<std::string> preshared_keys);
 
-  // OK, or UNAUTHENTICATED with SpiceDB's wording.
+  // OK; UNAUTHENTICATED when no bearer token is sent; PERMISSION_DENIED when it matches no
+  // key (SpiceDB's codes and wording).
   absl::Status Authenticate(const grpc::ServerContextBase& context) const;
   absl::Status AuthenticateHeader(absl::string_view authorization) const;
 

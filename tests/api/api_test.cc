@@ -19,12 +19,19 @@ TEST(AuthenticatorTest, AcceptsAnyConfiguredKeyWithBearerScheme) {
   EXPECT_TRUE(auth.AuthenticateHeader("bearer second-key").ok());
 }
 
-TEST(AuthenticatorTest, RefusesWrongMissingOrMalformedKeysAsUnauthenticated) {
+TEST(AuthenticatorTest, MissingOrMalformedBearerIsUnauthenticatedAsInSpiceDB) {
   Authenticator auth({"secret"});
-  for (const char* header :
-       {"Bearer secre", "Bearer secret2", "secret", "Basic secret", "", "Bearer "}) {
-    absl::Status s = auth.AuthenticateHeader(header);
-    EXPECT_EQ(s.code(), absl::StatusCode::kUnauthenticated) << header;
+  for (const char* header : {"secret", "Basic secret", ""}) {
+    EXPECT_EQ(auth.AuthenticateHeader(header).code(), absl::StatusCode::kUnauthenticated)
+        << header;
+  }
+}
+
+TEST(AuthenticatorTest, WrongKeyIsPermissionDeniedAsInSpiceDB) {
+  Authenticator auth({"secret"});
+  for (const char* header : {"Bearer secre", "Bearer secret2", "Bearer SECRET"}) {
+    EXPECT_EQ(auth.AuthenticateHeader(header).code(), absl::StatusCode::kPermissionDenied)
+        << header;
   }
 }
 
@@ -56,7 +63,8 @@ TEST(ZedTokenTest, RoundTripsAndIsBoundToItsInstance) {
 TEST(RequestValidationTest, ObjectTypesFollowSpiceDBsPattern) {
   EXPECT_TRUE(IsValidObjectType("user"));
   EXPECT_TRUE(IsValidObjectType("org/team_1"));
-  EXPECT_TRUE(IsValidObjectType("a/b/doc"));
+  EXPECT_TRUE(IsValidObjectType("abc/def/doc"));
+  EXPECT_FALSE(IsValidObjectType("a/b/doc"));  // each segment has at least 3 characters
   EXPECT_FALSE(IsValidObjectType("us"));  // at least 3 characters
   EXPECT_FALSE(IsValidObjectType("User"));
   EXPECT_FALSE(IsValidObjectType("user_"));  // must end in a letter or digit
