@@ -109,7 +109,7 @@ expect_lines() {
   fi
 }
 
-# --- wait for the server: up to ~20 s for any answer other than "unavailable" ---
+# --- wait for the server: up to ~20 s for an answer from it (not a connection failure) ---
 ready=0
 for _ in $(seq 1 100); do
   if ! kill -0 "$SERVER_PID" 2>/dev/null; then
@@ -120,7 +120,8 @@ for _ in $(seq 1 100); do
     exit 1
   fi
   run rb --timeout 1 schema read
-  if [[ "$RC" -eq 0 ]] || ! grep -qE 'UNAVAILABLE|DEADLINE_EXCEEDED' "$WORK/err"; then
+  if [[ "$RC" -eq 0 ]] || { grep -qE '^error: [A-Z_]+: ' "$WORK/err" &&
+    ! grep -qE '^error: (UNAVAILABLE|DEADLINE_EXCEEDED): ' "$WORK/err"; }; then
     ready=1
     break
   fi
@@ -135,6 +136,8 @@ fi
 
 # --- schema ---
 cat >"$WORK/schema.zed" <<'EOF'
+use expiration
+
 definition user {}
 
 definition group {
@@ -150,6 +153,7 @@ definition document {
   relation parent: folder
   relation viewer: user | group#member
   relation editor: user
+  relation temp_viewer: user with expiration
   permission view = viewer + editor + parent->view
 }
 EOF
@@ -230,6 +234,14 @@ run rb relationship read document user:alice
 expect_lines "read with a subject filter and no relation" 'document:readme#viewer@user:alice'
 run rb relationship read folder
 expect_lines "read a whole type" 'folder:shared#viewer@user:dave'
+
+# --- expiration ---
+run rb relationship create 'document:temp#temp_viewer@user:frank[expiration:2099-01-01T00:00:00Z]'
+expect_err_has "create with an expiration" 0
+run rb relationship read document:temp
+expect_lines "expiration reads back" 'document:temp#temp_viewer@user:frank[expiration:2099-01-01T00:00:00Z]'
+run rb permission check document:temp temp_viewer user:frank
+expect "check a relation with an expiration ahead" 0 "true"
 
 # --- delete ---
 run rb relationship delete 'document:readme#viewer@user:alice'

@@ -28,6 +28,8 @@ namespace rebac::cli {
 namespace {
 
 void AddGlobalOptions(CLI::App& app, ConnectionOptions* options) {
+  // Given twice, the last value wins (e.g. a wrapper's default, then the caller's choice).
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_option("--endpoint", options->endpoint, "rebacd gRPC address HOST:PORT")
       ->envname("REBAC_ENDPOINT")
       ->capture_default_str();
