@@ -252,8 +252,9 @@ run rb permission check document:readme view user:alice
 expect "check denied after delete" 1 "false"
 
 # --- errors ---
+# As in SpiceDB: a wrong key is PERMISSION_DENIED, a missing one UNAUTHENTICATED.
 run "$REBAC" --endpoint "$ENDPOINT" --insecure --token wrongkey schema read
-expect_err_has "wrong token is refused" 2 '^error: UNAUTHENTICATED: '
+expect_err_has "wrong token is refused" 2 '^error: PERMISSION_DENIED: .*preshared key'
 run "$REBAC" --endpoint "$ENDPOINT" --insecure permission check document:readme view user:bob
 expect_err_has "missing token is refused" 2 '^error: UNAUTHENTICATED: '
 
