@@ -8,6 +8,7 @@
 #include "api/relationship_conversion.h"
 #include "api/request_validation.h"
 #include "api/schema_validation.h"
+#include "api/service_support.h"
 #include "google/rpc/status.pb.h"
 #include "graph/check.h"
 #include "graph/error_reason.h"
@@ -16,11 +17,6 @@ namespace rebac::api {
 namespace {
 
 namespace v1 = authzed::api::v1;
-
-#define REBAC_RETURN_IF_ERROR(expr)                    \
-  do {                                                 \
-    if (absl::Status _s = (expr); !_s.ok()) return _s; \
-  } while (0)
 
 absl::Status Authenticate(const Authenticator* auth, const grpc::ServerContext& context) {
   return auth->Authenticate(context);

@@ -1,6 +1,7 @@
-// authzed.api.v1.PermissionsService: relationship reads and writes, CheckPermission and
-// CheckBulkPermissions. (Expand, lookups and bulk import/export answer UNIMPLEMENTED until the
-// query-engine and bulk issues add them.)
+// authzed.api.v1.PermissionsService, one class with its methods in three files by concern:
+//   permissions_service.cc         relationship reads/writes/deletes, CheckPermission, CheckBulk
+//   permissions_lookup_service.cc  ExpandPermissionTree, LookupResources, LookupSubjects
+//   permissions_bulk_service.cc    ImportBulkRelationships, ExportBulkRelationships
 #ifndef REBACD_API_PERMISSIONS_SERVICE_H_
 #define REBACD_API_PERMISSIONS_SERVICE_H_
 
@@ -40,6 +41,24 @@ class PermissionsServiceImpl final : public authzed::api::v1::PermissionsService
   grpc::Status CheckBulkPermissions(
       grpc::ServerContext* context, const authzed::api::v1::CheckBulkPermissionsRequest* request,
       authzed::api::v1::CheckBulkPermissionsResponse* response) override;
+
+  grpc::Status ExpandPermissionTree(
+      grpc::ServerContext* context, const authzed::api::v1::ExpandPermissionTreeRequest* request,
+      authzed::api::v1::ExpandPermissionTreeResponse* response) override;
+  grpc::Status LookupResources(
+      grpc::ServerContext* context, const authzed::api::v1::LookupResourcesRequest* request,
+      grpc::ServerWriter<authzed::api::v1::LookupResourcesResponse>* writer) override;
+  grpc::Status LookupSubjects(
+      grpc::ServerContext* context, const authzed::api::v1::LookupSubjectsRequest* request,
+      grpc::ServerWriter<authzed::api::v1::LookupSubjectsResponse>* writer) override;
+
+  grpc::Status ImportBulkRelationships(
+      grpc::ServerContext* context,
+      grpc::ServerReader<authzed::api::v1::ImportBulkRelationshipsRequest>* reader,
+      authzed::api::v1::ImportBulkRelationshipsResponse* response) override;
+  grpc::Status ExportBulkRelationships(
+      grpc::ServerContext* context, const authzed::api::v1::ExportBulkRelationshipsRequest* request,
+      grpc::ServerWriter<authzed::api::v1::ExportBulkRelationshipsResponse>* writer) override;
 
  private:
   ServingState* state_;
