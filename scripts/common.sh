@@ -4,6 +4,10 @@
 # The repository root; scripts cd there first.
 REBAC_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
+# ccache keys on relative paths below the checkout, so a fresh clone elsewhere (as CI makes)
+# reuses what an earlier build of the same sources compiled.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$REBAC_ROOT}
+
 # configure_build DIR [CMAKE_ARGS...]: configures DIR with Ninja and RelWithDebInfo. A build
 # directory already configured by hand keeps its generator (CMake cannot switch it in place).
 configure_build() {
