@@ -34,6 +34,7 @@ Checker::Checker(std::shared_ptr<const schema::CompiledSchema> schema,
 absl::StatusOr<CheckResult> Checker::Check(const CheckRequest& request) {
   request_ = request;
   memo_.clear();
+  dispatches_ = 0;
   const schema::Definition* definition = schema_->FindDefinition(request.resource_type);
   if (definition == nullptr) {
     return ErrorWithReason(
@@ -98,6 +99,14 @@ absl::StatusOr<bool> Checker::Dispatch(absl::string_view type, absl::string_view
   }
   std::string key = MemoKey(type, id, relation);
   if (auto it = memo_.find(key); it != memo_.end()) return it->second;
+  if ((++dispatches_ & 63) == 0) {
+    if (absl::Now() > options_.deadline) {
+      return absl::DeadlineExceededError("the check ran past its deadline");
+    }
+    if (options_.cancelled && options_.cancelled()) {
+      return absl::CancelledError("the check was cancelled by the client");
+    }
+  }
 
   const schema::Definition* definition = schema_->FindDefinition(Std(type));
   const schema::Relation* rel =

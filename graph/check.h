@@ -15,11 +15,13 @@
 #ifndef REBACD_GRAPH_CHECK_H_
 #define REBACD_GRAPH_CHECK_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "schema/compiled_schema.h"
 #include "storage/datastore.h"
 
@@ -44,6 +46,11 @@ struct CheckResult {
 
 struct CheckOptions {
   int max_depth = kDefaultMaxDepth;
+  // The walk gives up with DEADLINE_EXCEEDED after this instant, and with CANCELLED once
+  // `cancelled` returns true (both polled every few sub-problems), so an abandoned or
+  // pathological request stops costing CPU.
+  absl::Time deadline = absl::InfiniteFuture();
+  std::function<bool()> cancelled;
 };
 
 class Checker {
@@ -78,6 +85,7 @@ class Checker {
   CheckOptions options_;
   CheckRequest request_;
   absl::flat_hash_map<std::string, bool> memo_;  // "type\0id\0relation" -> member?
+  uint32_t dispatches_ = 0;  // sub-problems evaluated, to poll the deadline now and then
 };
 
 }  // namespace rebac::graph

@@ -202,6 +202,21 @@ TEST_F(CheckTest, DataCyclesEndInMaximumDepthExceededLikeSpiceDB) {
   EXPECT_EQ(ErrorReasonOf(r.status()), "ERROR_REASON_MAXIMUM_DEPTH_EXCEEDED");
 }
 
+TEST_F(CheckTest, AWalkPastItsDeadlineStopsWithDeadlineExceeded) {
+  for (int i = 0; i < 200; ++i) {
+    Write({"group:g" + std::to_string(i) + "#member@group:g" + std::to_string(i + 1) + "#member"});
+  }
+  auto late = Check("group:g0", "member", "user:nobody",
+                    {.max_depth = 500, .deadline = absl::Now() - absl::Seconds(1)});
+  EXPECT_EQ(late.status().code(), absl::StatusCode::kDeadlineExceeded);
+  auto cancelled = Check("group:g0", "member", "user:nobody",
+                         {.max_depth = 500, .cancelled = [] { return true; }});
+  EXPECT_EQ(cancelled.status().code(), absl::StatusCode::kCancelled);
+  auto in_time = Check("group:g0", "member", "user:nobody", {.max_depth = 500});
+  ASSERT_TRUE(in_time.ok()) << in_time.status();
+  EXPECT_FALSE(*in_time);
+}
+
 TEST_F(CheckTest, ArrowAllNeedsEverySubject) {
   UseSchema(R"(
 definition user {}
