@@ -2,6 +2,8 @@
 //
 // Every committed write gets the next Revision. A Snapshot reads the data exactly as it was at
 // one revision, whatever is written afterwards, so a whole request sees one consistent state.
+// The change feed (ReadChanges, WaitForRevisionAfter) replays what each revision changed, in
+// revision order, for Watch.
 //
 // Thread safety: a Datastore is safe for concurrent use from many threads. A Snapshot is
 // immutable and may be shared across threads too.
@@ -17,6 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "storage/relationship.h"
 
 namespace rebac::storage {
@@ -66,11 +69,45 @@ struct WriteRequest {
   std::vector<RelationshipFilter> delete_filters;
   // When set, the schema text becomes this at the new revision.
   std::optional<std::string> schema_text;
+  // Opaque bytes (the API stores a serialized google.protobuf.Struct) kept with the revision
+  // and handed back by ReadChanges; "" when none.
+  std::string transaction_metadata;
 };
 
 struct WriteResult {
   Revision revision = 0;
   uint64_t relationships_deleted = 0;  // by delete_filters
+};
+
+// What one committed revision changed.
+struct RevisionChanges {
+  Revision revision = 0;
+  // In the order applied. Operations are as requested (kCreate stays kCreate; Watch reports it
+  // as a touch, as SpiceDB does); a kDelete names a relationship that existed. Values are set
+  // for kCreate/kTouch.
+  std::vector<RelationshipUpdate> updates;
+  std::optional<std::string> schema_text;  // set when the revision wrote the schema
+  std::string transaction_metadata;        // see WriteRequest::transaction_metadata
+};
+
+// Returns false to stop reading.
+using ChangeVisitor = absl::FunctionRef<bool(const RevisionChanges&)>;
+
+// Relationships written as one revision but fed in pieces, for bulk import. Each piece is
+// checked when added; only Commit() makes anything visible. Not thread-safe: one feeder.
+// Destroying it without Commit() discards everything added.
+class BulkLoad {
+ public:
+  virtual ~BulkLoad() = default;
+
+  // Adds relationships with CREATE semantics: ALREADY_EXISTS when one exists in the store.
+  // RESOURCE_EXHAUSTED when the load grows past the engine's documented limit.
+  virtual absl::Status Add(const std::vector<Relationship>& relationships) = 0;
+
+  // Commits everything added as one new revision (none when nothing was added: the result's
+  // revision is then the current head). ALREADY_EXISTS when a concurrent write created one
+  // of the relationships meanwhile; then nothing is applied.
+  virtual absl::StatusOr<WriteResult> Commit() = 0;
 };
 
 class Datastore {
@@ -98,6 +135,20 @@ class Datastore {
     std::string text;
   };
   virtual absl::StatusOr<std::optional<SchemaVersion>> SchemaAt(Revision revision) const = 0;
+
+  // Visits the changes of each revision after `after`, oldest first, at most `max_revisions`
+  // of them, up to the head at the time of the call. The visitor may stop early by returning
+  // false. OUT_OF_RANGE when `after` is newer than the head.
+  virtual absl::Status ReadChanges(Revision after, size_t max_revisions,
+                                   ChangeVisitor visit) const = 0;
+
+  // Blocks until HeadRevision() > `after` or `deadline` passes, then returns HeadRevision().
+  // Writers wake waiters on commit, so this never polls.
+  virtual Revision WaitForRevisionAfter(Revision after, absl::Time deadline) const = 0;
+
+  // Starts a bulk load committed as one revision carrying `transaction_metadata`.
+  virtual absl::StatusOr<std::unique_ptr<BulkLoad>> StartBulkLoad(
+      std::string transaction_metadata) = 0;
 
   // A stable id of this datastore instance, made when it was created; tokens carry it.
   virtual const std::string& instance_id() const = 0;

@@ -11,21 +11,25 @@
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
-#include "storage/rocksdb/key_codec.h"
+#include "storage/key_codec.h"
+#include "storage/revision_notifier.h"
+#include "storage/rocksdb/changelog_codec.h"
 #include "storage/rocksdb/revision_comparator.h"
+#include "storage/write_plan.h"
 
 namespace rebac::storage {
 namespace {
 
-using rocksdb_engine::AppendName;
-using rocksdb_engine::DecodeResourceKey;
-using rocksdb_engine::DecodeSubjectKey;
-using rocksdb_engine::EncodePrefix;
+using keys::AppendName;
+using keys::DecodeResourceKey;
+using keys::DecodeSubjectKey;
+using keys::EncodePrefix;
+using keys::PrefixEnd;
+using keys::ResourceKey;
+using keys::RevisionKey;
+using keys::SubjectKey;
+using rocksdb_engine::ChangelogEntryBuilder;
 using rocksdb_engine::EncodeRevisionTimestamp;
-using rocksdb_engine::PrefixEnd;
-using rocksdb_engine::ResourceKey;
-using rocksdb_engine::RevisionKey;
-using rocksdb_engine::SubjectKey;
 
 constexpr char kFormatVersion[] = "1";
 constexpr char kMetaFormat[] = "format_version";
@@ -57,29 +61,6 @@ bool IsExpired(absl::string_view encoded_value, int64_t now_micros) {
   RelationshipValue value;
   if (!DecodeValue(encoded_value, &value)) return false;
   return value.expires_at_micros != 0 && value.expires_at_micros <= now_micros;
-}
-
-// The changelog entry of one revision: [u8 op][6 length-prefixed names][length-prefixed value]
-// per update, op 0xff marking a schema change followed by its text.
-void AppendLengthPrefixed(std::string* out, absl::string_view s) {
-  uint64_t v = s.size();
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-  out->append(s.data(), s.size());
-}
-
-void AppendChange(std::string* log, uint8_t op, const Relationship& r, absl::string_view value) {
-  log->push_back(static_cast<char>(op));
-  for (absl::string_view name :
-       {absl::string_view(r.resource_type), absl::string_view(r.resource_id),
-        absl::string_view(r.relation), absl::string_view(r.subject_type),
-        absl::string_view(r.subject_id), absl::string_view(r.subject_relation)}) {
-    AppendLengthPrefixed(log, name);
-  }
-  AppendLengthPrefixed(log, value);
 }
 
 class RocksDbDatastore;
@@ -139,39 +120,9 @@ class RocksDbSnapshot final : public Snapshot {
   }
 
   absl::Status ForEach(const RelationshipFilter& f, RelationshipVisitor visit) const override {
-    // Use the subject-major index only when it narrows more than the resource-major one.
-    bool resource_known = f.resource_type && (f.resource_id || f.resource_id_prefix);
-    if (!resource_known && f.subject && f.subject->id) {
-      std::string prefix = EncodePrefix({f.subject->type, *f.subject->id});
-      if (f.subject->relation) {
-        AppendName(&prefix, *f.subject->relation);
-        if (f.resource_type) {
-          AppendName(&prefix, *f.resource_type);
-          if (f.relation) AppendName(&prefix, *f.relation);
-        }
-      }
-      return Scan(rel_by_subject_, prefix, /*by_subject=*/true, &f, visit);
-    }
-    std::string prefix;
-    if (f.resource_type) {
-      prefix = EncodePrefix({*f.resource_type});
-      if (f.resource_id) {
-        AppendName(&prefix, *f.resource_id);
-        if (f.relation) {
-          AppendName(&prefix, *f.relation);
-          if (f.subject) {
-            AppendName(&prefix, f.subject->type);
-            if (f.subject->relation) {
-              AppendName(&prefix, *f.subject->relation);
-              if (f.subject->id) AppendName(&prefix, *f.subject->id);
-            }
-          }
-        }
-      } else if (f.resource_id_prefix) {
-        prefix.append(*f.resource_id_prefix);  // no terminator: a prefix of the id itself
-      }
-    }
-    return Scan(rel_, prefix, /*by_subject=*/false, &f, visit);
+    keys::ScanRange range = keys::PlanScan(f);
+    return Scan(range.by_subject ? rel_by_subject_ : rel_, range.prefix, range.by_subject, &f,
+                visit);
   }
 
  private:
@@ -228,7 +179,7 @@ class RocksDbDatastore final : public Datastore {
     db_->Close();
   }
 
-  Revision HeadRevision() const override { return head_.load(std::memory_order_acquire); }
+  Revision HeadRevision() const override { return head_.head(); }
 
   absl::StatusOr<std::shared_ptr<const Snapshot>> SnapshotAt(Revision revision) const override {
     if (revision > HeadRevision()) {
@@ -243,99 +194,113 @@ class RocksDbDatastore final : public Datastore {
     absl::MutexLock lock(&write_mu_);  // one writer: revisions are assigned in commit order
     Revision head = HeadRevision();
     RocksDbSnapshot current(db_.get(), handles_[kRel], handles_[kRelBySubject], head);
-
-    for (const Precondition& p : request.preconditions) {
-      bool matched = false;
-      absl::Status s = current.ForEach(p.filter, [&](const RelationshipView&) {
-        matched = true;
-        return false;
-      });
-      if (!s.ok()) return s;
-      if (matched != (p.kind == Precondition::Kind::kMustMatch)) {
-        return absl::FailedPreconditionError(
-            p.kind == Precondition::Kind::kMustMatch
-                ? "unable to satisfy write precondition: no relationship matches the MUST_MATCH "
-                  "filter"
-                : "unable to satisfy write precondition: a relationship matches the "
-                  "MUST_NOT_MATCH filter");
-      }
-    }
+    absl::StatusOr<WritePlan> plan = PlanWrite(current, request);
+    if (!plan.ok()) return plan.status();
 
     const Revision revision = head + 1;
     const std::string ts = EncodeRevisionTimestamp(revision);
     rocksdb::WriteBatch batch;
-    std::string changelog;
-    WriteResult result;
-    result.revision = revision;
-
-    auto put = [&](const Relationship& r, const std::string& value) -> absl::Status {
-      rocksdb::Status s = batch.Put(handles_[kRel], ResourceKey(r), ts, value);
-      if (s.ok()) s = batch.Put(handles_[kRelBySubject], SubjectKey(r), ts, value);
-      return ToStatus(s, "batching a write");
-    };
-    auto remove = [&](const Relationship& r) -> absl::Status {
-      rocksdb::Status s = batch.Delete(handles_[kRel], ResourceKey(r), ts);
-      if (s.ok()) s = batch.Delete(handles_[kRelBySubject], SubjectKey(r), ts);
-      return ToStatus(s, "batching a delete");
-    };
-
-    for (const RelationshipUpdate& u : request.updates) {
+    ChangelogEntryBuilder changelog;
+    for (const RelationshipUpdate& u : plan->changes) {
       const Relationship& r = u.relationship;
-      absl::StatusOr<std::optional<RelationshipValue>> existing =
-          current.Find(r.resource_type, r.resource_id, r.relation, r.subject_type, r.subject_id,
-                       r.subject_relation);
-      if (!existing.ok()) return existing.status();
-      switch (u.operation) {
-        case UpdateOperation::kCreate:
-          if (existing->has_value()) {
-            return absl::AlreadyExistsError(absl::StrCat(
-                "could not CREATE relationship `", ToString(r),
-                "`, as it already existed. If this is persistent, please switch to TOUCH "
-                "operations or specify a precondition"));
-          }
-          [[fallthrough]];
-        case UpdateOperation::kTouch: {
-          std::string value = EncodeValue(r.value);
-          if (absl::Status s = put(r, value); !s.ok()) return s;
-          AppendChange(&changelog, static_cast<uint8_t>(u.operation), r, value);
-          break;
-        }
-        case UpdateOperation::kDelete:
-          if (!existing->has_value()) break;  // deleting what is not there is a no-op
-          if (absl::Status s = remove(r); !s.ok()) return s;
-          AppendChange(&changelog, static_cast<uint8_t>(u.operation), r, "");
-          break;
-      }
+      std::string value = EncodeValue(r.value);
+      if (absl::Status s = AddToBatch(&batch, u.operation, r, value, ts); !s.ok()) return s;
+      changelog.AddUpdate(u.operation, r, value);
     }
-
-    for (const RelationshipFilter& filter : request.delete_filters) {
-      std::vector<Relationship> doomed;
-      absl::Status s = current.ForEach(filter, [&](const RelationshipView& v) {
-        doomed.push_back(v.ToRelationship());
-        return true;
-      });
-      if (!s.ok()) return s;
-      for (const Relationship& r : doomed) {
-        if (absl::Status rs = remove(r); !rs.ok()) return rs;
-        AppendChange(&changelog, static_cast<uint8_t>(UpdateOperation::kDelete), r, "");
-      }
-      result.relationships_deleted += doomed.size();
-    }
-
     if (request.schema_text) {
       batch.Put(handles_[kSchema], RevisionKey(revision), *request.schema_text);
-      changelog.push_back(static_cast<char>(0xff));
-      AppendLengthPrefixed(&changelog, *request.schema_text);
+      changelog.SetSchema(*request.schema_text);
     }
-    batch.Put(handles_[kChangelog], RevisionKey(revision), changelog);
-    batch.Put(handles_[kMeta], kMetaHead, RevisionKey(revision));
+    changelog.SetTransactionMetadata(request.transaction_metadata);
+    if (absl::Status s = CommitLocked(&batch, revision, changelog); !s.ok()) return s;
+    return WriteResult{.revision = revision, .relationships_deleted = plan->relationships_deleted};
+  }
 
+  absl::Status ReadChanges(Revision after, size_t max_revisions,
+                           ChangeVisitor visit) const override {
+    const Revision head = HeadRevision();
+    if (after > head) {
+      return absl::OutOfRangeError(
+          absl::StrCat("revision ", after, " is newer than the newest one, ", head));
+    }
+    if (max_revisions == 0 || after == head) return absl::OkStatus();
+    // Bound the scan by the head read above: a commit racing this read is left for the next
+    // call rather than seen half-published.
+    std::string upper = RevisionKey(head + 1);
+    rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions ro;
+    ro.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, handles_[kChangelog]));
+    RevisionChanges changes;
+    Revision expected = after + 1;
+    size_t visited = 0;
+    for (it->Seek(RevisionKey(after + 1)); it->Valid() && visited < max_revisions; it->Next()) {
+      changes.revision = keys::DecodeRevisionKey(absl::string_view(it->key().data(), 8));
+      if (changes.revision != expected) {
+        // Revisions are dense and each one writes its entry, so a gap is damage (or history
+        // collected by GC, which does not exist yet).
+        return absl::DataLossError(
+            absl::StrCat("the changelog has no entry for revision ", expected));
+      }
+      rocksdb::Slice value = it->value();
+      if (absl::Status s = rocksdb_engine::DecodeChangelogEntry(
+              absl::string_view(value.data(), value.size()), &changes);
+          !s.ok()) {
+        return s;
+      }
+      ++visited;
+      ++expected;
+      if (!visit(changes)) return absl::OkStatus();
+    }
+    return ToStatus(it->status(), "reading the changelog");
+  }
+
+  Revision WaitForRevisionAfter(Revision after, absl::Time deadline) const override {
+    return head_.WaitForRevisionAfter(after, deadline);
+  }
+
+  absl::StatusOr<std::unique_ptr<BulkLoad>> StartBulkLoad(
+      std::string transaction_metadata) override;
+
+  // Puts or deletes `r` in both indexes at timestamp `ts`.
+  absl::Status AddToBatch(rocksdb::WriteBatch* batch, UpdateOperation op, const Relationship& r,
+                          absl::string_view value, const std::string& ts) {
+    rocksdb::Slice v(value.data(), value.size());
+    rocksdb::Status s;
+    if (op == UpdateOperation::kDelete) {
+      s = batch->Delete(handles_[kRel], ResourceKey(r), ts);
+      if (s.ok()) s = batch->Delete(handles_[kRelBySubject], SubjectKey(r), ts);
+    } else {
+      s = batch->Put(handles_[kRel], ResourceKey(r), ts, v);
+      if (s.ok()) s = batch->Put(handles_[kRelBySubject], SubjectKey(r), ts, v);
+    }
+    return ToStatus(s, "batching a write");
+  }
+
+  // Adds the changelog entry and the new head to `batch`, writes it and publishes `revision`.
+  // REQUIRES: write_mu_ held; revision == HeadRevision() + 1.
+  absl::Status CommitLocked(rocksdb::WriteBatch* batch, Revision revision,
+                            const ChangelogEntryBuilder& changelog)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_) {
+    rocksdb::Status s =
+        batch->Put(handles_[kChangelog], RevisionKey(revision), rocksdb::Slice(changelog.bytes()));
+    if (s.ok()) s = batch->Put(handles_[kMeta], kMetaHead, RevisionKey(revision));
+    if (!s.ok()) return ToStatus(s, "batching a write");
     rocksdb::WriteOptions wo;
     wo.sync = options_.sync;
-    if (absl::Status s = ToStatus(db_->Write(wo, &batch), "committing"); !s.ok()) return s;
-    head_.store(revision, std::memory_order_release);
-    return result;
+    if (absl::Status st = ToStatus(db_->Write(wo, batch), "committing"); !st.ok()) return st;
+    head_.Publish(revision);
+    return absl::OkStatus();
   }
+
+  std::shared_ptr<const Snapshot> HeadSnapshot() const {
+    return std::make_shared<RocksDbSnapshot>(db_.get(), handles_[kRel], handles_[kRelBySubject],
+                                             HeadRevision());
+  }
+
+  absl::Mutex& write_mu() ABSL_LOCK_RETURNED(write_mu_) { return write_mu_; }
+  rocksdb::ColumnFamilyHandle* handle(int cf) const { return handles_[cf]; }
+  const RocksDbOptions& options() const { return options_; }
 
   absl::StatusOr<std::optional<SchemaVersion>> SchemaAt(Revision revision) const override {
     std::unique_ptr<rocksdb::Iterator> it(
@@ -347,7 +312,7 @@ class RocksDbDatastore final : public Datastore {
     }
     SchemaVersion version;
     version.revision =
-        rocksdb_engine::DecodeRevisionKey(absl::string_view(it->key().data(), it->key().size()));
+        keys::DecodeRevisionKey(absl::string_view(it->key().data(), it->key().size()));
     version.text = it->value().ToString();
     return version;
   }
@@ -359,9 +324,115 @@ class RocksDbDatastore final : public Datastore {
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   const std::string instance_id_;
-  std::atomic<Revision> head_;
+  RevisionNotifier head_;
   absl::Mutex write_mu_;
 };
+
+// One import as one WriteBatch. Keys go in with a placeholder timestamp and are restamped with
+// the revision at commit (WriteBatch::UpdateTimestamps), so other writers are not blocked while
+// the client streams. The batch lives in memory, bounded by RocksDbOptions::max_bulk_load_bytes.
+class RocksDbBulkLoad final : public BulkLoad {
+ public:
+  RocksDbBulkLoad(RocksDbDatastore* store, std::string metadata)
+      : store_(store), start_(store->HeadSnapshot()), placeholder_ts_(EncodeRevisionTimestamp(0)) {
+    changelog_.SetTransactionMetadata(metadata);
+  }
+
+  absl::Status Add(const std::vector<Relationship>& relationships) override {
+    for (const Relationship& r : relationships) {
+      absl::StatusOr<std::optional<RelationshipValue>> existing =
+          start_->Find(r.resource_type, r.resource_id, r.relation, r.subject_type, r.subject_id,
+                       r.subject_relation);
+      if (!existing.ok()) return existing.status();
+      if (existing->has_value()) return RelationshipExistsError(r);
+      std::string value = EncodeValue(r.value);
+      absl::Status s =
+          store_->AddToBatch(&batch_, UpdateOperation::kCreate, r, value, placeholder_ts_);
+      if (!s.ok()) return s;
+      changelog_.AddUpdate(UpdateOperation::kCreate, r, value);
+      ++count_;
+    }
+    const size_t bytes = batch_.GetDataSize() + changelog_.size();
+    if (bytes > store_->options().max_bulk_load_bytes) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "the import holds ", count_, " relationships (", bytes,
+          " bytes), over this server's limit of ", store_->options().max_bulk_load_bytes,
+          " bytes for one transaction; split it into several imports"));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<WriteResult> Commit() override {
+    absl::MutexLock lock(&store_->write_mu());
+    const Revision head = store_->HeadRevision();
+    if (count_ == 0) return WriteResult{.revision = head};
+    if (head != start_->revision()) {
+      // Writes committed since the load began may have created some of these relationships.
+      if (absl::Status s = Recheck(*store_->HeadSnapshot()); !s.ok()) return s;
+    }
+    const Revision revision = head + 1;
+    const uint32_t rel_id = store_->handle(kRel)->GetID();
+    const uint32_t by_subject_id = store_->handle(kRelBySubject)->GetID();
+    rocksdb::Status s = batch_.UpdateTimestamps(
+        EncodeRevisionTimestamp(revision),
+        [&](uint32_t cf) -> size_t { return cf == rel_id || cf == by_subject_id ? 8 : 0; });
+    if (!s.ok()) return ToStatus(s, "stamping the import with its revision");
+    if (absl::Status st = store_->CommitLocked(&batch_, revision, changelog_); !st.ok()) return st;
+    return WriteResult{.revision = revision};
+  }
+
+ private:
+  // Looks up every relationship of the batch in `head`, reading the keys back from the batch
+  // itself so the check needs no memory of its own.
+  class RecheckHandler : public rocksdb::WriteBatch::Handler {
+   public:
+    RecheckHandler(const Snapshot& head, uint32_t rel_id) : head_(head), rel_id_(rel_id) {}
+    rocksdb::Status PutCF(uint32_t cf, const rocksdb::Slice& key, const rocksdb::Slice&) override {
+      if (cf != rel_id_) return rocksdb::Status::OK();
+      RelationshipView v;
+      if (key.size() < 8 ||
+          !keys::DecodeResourceKey(absl::string_view(key.data(), key.size() - 8), &v)) {
+        status = absl::InternalError("undecodable key in an import batch");
+        return rocksdb::Status::Aborted();
+      }
+      absl::StatusOr<std::optional<RelationshipValue>> found =
+          head_.Find(v.resource_type, v.resource_id, v.relation, v.subject_type, v.subject_id,
+                     v.subject_relation);
+      if (!found.ok()) {
+        status = found.status();
+      } else if (found->has_value()) {
+        status = RelationshipExistsError(v.ToRelationship());
+      } else {
+        return rocksdb::Status::OK();
+      }
+      return rocksdb::Status::Aborted();
+    }
+    absl::Status status;
+
+   private:
+    const Snapshot& head_;
+    uint32_t rel_id_;
+  };
+
+  absl::Status Recheck(const Snapshot& head) {
+    RecheckHandler handler(head, store_->handle(kRel)->GetID());
+    rocksdb::Status s = batch_.Iterate(&handler);
+    if (!handler.status.ok()) return handler.status;
+    return ToStatus(s, "rechecking the import");
+  }
+
+  RocksDbDatastore* store_;
+  std::shared_ptr<const Snapshot> start_;
+  const std::string placeholder_ts_;
+  rocksdb::WriteBatch batch_;
+  ChangelogEntryBuilder changelog_;
+  uint64_t count_ = 0;
+};
+
+absl::StatusOr<std::unique_ptr<BulkLoad>> RocksDbDatastore::StartBulkLoad(
+    std::string transaction_metadata) {
+  return std::make_unique<RocksDbBulkLoad>(this, std::move(transaction_metadata));
+}
 
 std::string NewInstanceId() {
   std::random_device rd;
@@ -437,7 +508,7 @@ absl::StatusOr<std::unique_ptr<Datastore>> OpenRocksDbDatastore(const RocksDbOpt
     if (s.ok()) s = db->Get(rocksdb::ReadOptions(), meta, kMetaHead, &head_bytes);
     if (!s.ok()) return fail(ToStatus(s, "reading the datastore metadata"));
   }
-  Revision head = rocksdb_engine::DecodeRevisionKey(head_bytes);
+  Revision head = keys::DecodeRevisionKey(head_bytes);
   return std::unique_ptr<Datastore>(
       new RocksDbDatastore(options, std::move(db), std::move(handles), instance_id, head));
 }

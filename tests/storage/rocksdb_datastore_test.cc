@@ -5,7 +5,7 @@
 #include <set>
 
 #include "gtest/gtest.h"
-#include "storage/rocksdb/key_codec.h"
+#include "storage/key_codec.h"
 
 namespace rebac::storage {
 namespace {
@@ -237,7 +237,7 @@ TEST(RelationshipValueTest, EncodingRoundTripsAndRejectsGarbage) {
 }
 
 TEST(KeyCodecTest, PrefixEndBoundsExactlyThePrefix) {
-  using rocksdb_engine::PrefixEnd;
+  using keys::PrefixEnd;
   EXPECT_EQ(PrefixEnd(std::string("ab\0", 3)), std::string("ab\x01", 3));
   EXPECT_EQ(PrefixEnd("a\xff"), "b");
   EXPECT_EQ(PrefixEnd(""), "");

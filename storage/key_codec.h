@@ -1,4 +1,5 @@
-// Key layout of the RocksDB engine's two relationship indexes.
+// Key layout of the two relationship indexes, shared by every engine that keeps relationships
+// in ordered byte-keyed maps (RocksDB, memory). Pure byte encoding; no engine dependency.
 //
 // Names never contain NUL (SpiceDB's type, relation and id alphabets exclude it), so each is
 // written followed by one NUL byte. That keeps keys unambiguous and makes every "first k names"
@@ -9,8 +10,8 @@
 //
 // Putting subject_relation before subject_id in `rel` groups a relation's userset edges
 // (`group:*#member`) apart from its direct subjects, so a check finds each with one seek.
-#ifndef REBACD_STORAGE_ROCKSDB_KEY_CODEC_H_
-#define REBACD_STORAGE_ROCKSDB_KEY_CODEC_H_
+#ifndef REBACD_STORAGE_KEY_CODEC_H_
+#define REBACD_STORAGE_KEY_CODEC_H_
 
 #include <initializer_list>
 #include <string>
@@ -18,7 +19,7 @@
 #include "absl/strings/string_view.h"
 #include "storage/relationship.h"
 
-namespace rebac::storage::rocksdb_engine {
+namespace rebac::storage::keys {
 
 // Appends one name and its terminator to a key under construction.
 inline void AppendName(std::string* key, absl::string_view name) {
@@ -43,10 +44,18 @@ bool DecodeSubjectKey(absl::string_view key, RelationshipView* view);
 // The smallest key greater than every key starting with `prefix` (for iterate_upper_bound).
 std::string PrefixEnd(absl::string_view prefix);
 
+// Which index and key prefix narrow a filter's scan most. Every key under `prefix` may still
+// need RelationshipFilter::Matches; no key outside it can match.
+struct ScanRange {
+  bool by_subject = false;  // scan rel_by_subj instead of rel
+  std::string prefix;
+};
+ScanRange PlanScan(const RelationshipFilter& filter);
+
 // Revisions as 8-byte big-endian keys, so numeric order is key order (changelog, schema).
 std::string RevisionKey(Revision revision);
 Revision DecodeRevisionKey(absl::string_view key);
 
-}  // namespace rebac::storage::rocksdb_engine
+}  // namespace rebac::storage::keys
 
-#endif  // REBACD_STORAGE_ROCKSDB_KEY_CODEC_H_
+#endif  // REBACD_STORAGE_KEY_CODEC_H_

@@ -1,6 +1,6 @@
-#include "storage/rocksdb/key_codec.h"
+#include "storage/key_codec.h"
 
-namespace rebac::storage::rocksdb_engine {
+namespace rebac::storage::keys {
 
 std::string EncodePrefix(std::initializer_list<absl::string_view> names) {
   size_t size = 0;
@@ -72,6 +72,42 @@ std::string PrefixEnd(absl::string_view prefix) {
   return end;  // empty: no upper bound
 }
 
+ScanRange PlanScan(const RelationshipFilter& f) {
+  ScanRange range;
+  // Use the subject-major index only when it narrows more than the resource-major one.
+  bool resource_known = f.resource_type && (f.resource_id || f.resource_id_prefix);
+  if (!resource_known && f.subject && f.subject->id) {
+    range.by_subject = true;
+    range.prefix = EncodePrefix({f.subject->type, *f.subject->id});
+    if (f.subject->relation) {
+      AppendName(&range.prefix, *f.subject->relation);
+      if (f.resource_type) {
+        AppendName(&range.prefix, *f.resource_type);
+        if (f.relation) AppendName(&range.prefix, *f.relation);
+      }
+    }
+    return range;
+  }
+  if (!f.resource_type) return range;
+  range.prefix = EncodePrefix({*f.resource_type});
+  if (f.resource_id) {
+    AppendName(&range.prefix, *f.resource_id);
+    if (f.relation) {
+      AppendName(&range.prefix, *f.relation);
+      if (f.subject) {
+        AppendName(&range.prefix, f.subject->type);
+        if (f.subject->relation) {
+          AppendName(&range.prefix, *f.subject->relation);
+          if (f.subject->id) AppendName(&range.prefix, *f.subject->id);
+        }
+      }
+    }
+  } else if (f.resource_id_prefix) {
+    range.prefix.append(*f.resource_id_prefix);  // no terminator: a prefix of the id itself
+  }
+  return range;
+}
+
 std::string RevisionKey(Revision revision) {
   std::string out(8, '\0');
   for (int i = 7; i >= 0; --i) {
@@ -87,4 +123,4 @@ Revision DecodeRevisionKey(absl::string_view key) {
   return r;
 }
 
-}  // namespace rebac::storage::rocksdb_engine
+}  // namespace rebac::storage::keys

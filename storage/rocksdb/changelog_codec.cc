@@ -1,0 +1,90 @@
+#include "storage/rocksdb/changelog_codec.h"
+
+namespace rebac::storage::rocksdb_engine {
+namespace {
+
+constexpr uint8_t kTagMetadata = 0xfe;
+constexpr uint8_t kTagSchema = 0xff;
+
+void AppendLengthPrefixed(std::string* out, absl::string_view s) {
+  uint64_t v = s.size();
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+  out->append(s.data(), s.size());
+}
+
+bool GetLengthPrefixed(absl::string_view* in, std::string* out) {
+  uint64_t len = 0;
+  for (int shift = 0;; shift += 7) {
+    if (shift >= 64 || in->empty()) return false;
+    uint8_t byte = static_cast<uint8_t>(in->front());
+    in->remove_prefix(1);
+    len |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) break;
+  }
+  if (len > in->size()) return false;
+  out->assign(in->data(), len);
+  in->remove_prefix(len);
+  return true;
+}
+
+absl::Status Malformed() { return absl::DataLossError("malformed changelog entry in the store"); }
+
+}  // namespace
+
+void ChangelogEntryBuilder::AddUpdate(UpdateOperation operation, const Relationship& r,
+                                      absl::string_view encoded_value) {
+  bytes_.push_back(static_cast<char>(operation));
+  for (absl::string_view name :
+       {absl::string_view(r.resource_type), absl::string_view(r.resource_id),
+        absl::string_view(r.relation), absl::string_view(r.subject_type),
+        absl::string_view(r.subject_id), absl::string_view(r.subject_relation)}) {
+    AppendLengthPrefixed(&bytes_, name);
+  }
+  AppendLengthPrefixed(&bytes_, encoded_value);
+}
+
+void ChangelogEntryBuilder::SetSchema(absl::string_view schema_text) {
+  bytes_.push_back(static_cast<char>(kTagSchema));
+  AppendLengthPrefixed(&bytes_, schema_text);
+}
+
+void ChangelogEntryBuilder::SetTransactionMetadata(absl::string_view metadata) {
+  if (metadata.empty()) return;
+  bytes_.push_back(static_cast<char>(kTagMetadata));
+  AppendLengthPrefixed(&bytes_, metadata);
+}
+
+absl::Status DecodeChangelogEntry(absl::string_view in, RevisionChanges* out) {
+  out->updates.clear();
+  out->schema_text.reset();
+  out->transaction_metadata.clear();
+  std::string value;
+  while (!in.empty()) {
+    uint8_t tag = static_cast<uint8_t>(in.front());
+    in.remove_prefix(1);
+    if (tag == kTagSchema) {
+      if (!GetLengthPrefixed(&in, &out->schema_text.emplace())) return Malformed();
+      continue;
+    }
+    if (tag == kTagMetadata) {
+      if (!GetLengthPrefixed(&in, &out->transaction_metadata)) return Malformed();
+      continue;
+    }
+    if (tag > static_cast<uint8_t>(UpdateOperation::kDelete)) return Malformed();
+    RelationshipUpdate& u = out->updates.emplace_back();
+    u.operation = static_cast<UpdateOperation>(tag);
+    Relationship& r = u.relationship;
+    for (std::string* name : {&r.resource_type, &r.resource_id, &r.relation, &r.subject_type,
+                              &r.subject_id, &r.subject_relation}) {
+      if (!GetLengthPrefixed(&in, name)) return Malformed();
+    }
+    if (!GetLengthPrefixed(&in, &value) || !DecodeValue(value, &r.value)) return Malformed();
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace rebac::storage::rocksdb_engine

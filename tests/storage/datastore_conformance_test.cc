@@ -1,0 +1,278 @@
+// One behaviour suite run against every Datastore engine (RocksDB and memory): snapshots,
+// writes, the change feed with transaction metadata, waiting for revisions, bulk loads.
+#include <algorithm>
+#include <filesystem>
+#include <functional>
+#include <set>
+#include <thread>
+
+#include "gtest/gtest.h"
+#include "storage/memory/memory_datastore.h"
+#include "storage/rocksdb/rocksdb_datastore.h"
+
+namespace rebac::storage {
+namespace {
+
+Relationship Rel(std::string rt, std::string rid, std::string rel, std::string st, std::string sid,
+                 std::string srel = "") {
+  return Relationship{rt, rid, rel, st, sid, srel, {}};
+}
+
+struct Engine {
+  std::string name;
+  bool persistent;
+};
+
+class DatastoreConformanceTest : public ::testing::TestWithParam<Engine> {
+ protected:
+  void SetUp() override {
+    std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::replace(test.begin(), test.end(), '/', '-');  // parameterized names hold a '/'
+    dir_ = std::filesystem::temp_directory_path() /
+           ("rebacd-conformance-" + std::to_string(::getpid()) + "-" + test);
+    std::filesystem::remove_all(dir_);
+    Open();
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void Open() {
+    store_.reset();
+    if (GetParam().name == "memory") {
+      store_ = NewMemoryDatastore();
+      return;
+    }
+    auto opened = OpenRocksDbDatastore({.path = dir_.string(), .sync = false});
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    store_ = std::move(*opened);
+  }
+  Revision Write(std::vector<RelationshipUpdate> updates, std::string metadata = "") {
+    auto r = store_->Write({.updates = std::move(updates), .transaction_metadata = metadata});
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? r->revision : 0;
+  }
+  std::set<std::string> ReadAll(Revision at, const RelationshipFilter& filter = {}) {
+    auto snap = store_->SnapshotAt(at);
+    EXPECT_TRUE(snap.ok()) << snap.status();
+    std::set<std::string> out;
+    EXPECT_TRUE((*snap)
+                    ->ForEach(filter,
+                              [&](const RelationshipView& v) {
+                                out.insert(ToString(v.ToRelationship()));
+                                return true;
+                              })
+                    .ok());
+    return out;
+  }
+  std::vector<RevisionChanges> Changes(Revision after, size_t max = 1000) {
+    std::vector<RevisionChanges> out;
+    absl::Status s = store_->ReadChanges(after, max, [&](const RevisionChanges& c) {
+      out.push_back(c);
+      return true;
+    });
+    EXPECT_TRUE(s.ok()) << s;
+    return out;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<Datastore> store_;
+};
+
+TEST_P(DatastoreConformanceTest, SnapshotsSeeTheDataOfTheirRevision) {
+  Revision r1 = Write({{UpdateOperation::kTouch, Rel("doc", "1", "viewer", "user", "a")}});
+  Revision r2 = Write({{UpdateOperation::kTouch, Rel("doc", "1", "viewer", "user", "b")}});
+  Revision r3 = Write({{UpdateOperation::kDelete, Rel("doc", "1", "viewer", "user", "a")}});
+  EXPECT_EQ(ReadAll(r1), (std::set<std::string>{"doc:1#viewer@user:a"}));
+  EXPECT_EQ(ReadAll(r2), (std::set<std::string>{"doc:1#viewer@user:a", "doc:1#viewer@user:b"}));
+  EXPECT_EQ(ReadAll(r3), (std::set<std::string>{"doc:1#viewer@user:b"}));
+  EXPECT_TRUE(ReadAll(0).empty());
+  EXPECT_FALSE(store_->SnapshotAt(r3 + 1).ok());
+}
+
+TEST_P(DatastoreConformanceTest, ScansAndIndexesAgree) {
+  std::vector<RelationshipUpdate> updates;
+  for (int i = 0; i < 600; ++i) {  // more than one scan chunk of the memory engine
+    updates.push_back({UpdateOperation::kTouch,
+                       Rel("doc", std::to_string(i), "viewer", "user", i % 2 ? "a" : "b")});
+  }
+  updates.push_back({UpdateOperation::kTouch, Rel("doc", "1", "viewer", "group", "g", "member")});
+  Revision r = Write(updates);
+  EXPECT_EQ(ReadAll(r).size(), 601u);
+  RelationshipFilter by_subject;
+  by_subject.subject = SubjectFilter{"user", "a", std::nullopt};
+  EXPECT_EQ(ReadAll(r, by_subject).size(), 300u);
+  RelationshipFilter prefix;
+  prefix.resource_type = "doc";
+  prefix.resource_id_prefix = "59";
+  EXPECT_EQ(ReadAll(r, prefix).size(), 11u);  // 59, 590..599
+  auto snap = *store_->SnapshotAt(r);
+  int usersets = 0;
+  ASSERT_TRUE(snap->ForEachSubject("doc", "1", "viewer", "group", "member",
+                                   [&](const RelationshipView&) {
+                                     ++usersets;
+                                     return true;
+                                   })
+                  .ok());
+  EXPECT_EQ(usersets, 1);
+  int resources = 0;
+  ASSERT_TRUE(snap->ForEachResource("user", "a", "", "doc", "viewer",
+                                    [&](const RelationshipView&) {
+                                      ++resources;
+                                      // Reading again from inside a visitor must not deadlock.
+                                      EXPECT_TRUE(
+                                          snap->Find("doc", "1", "viewer", "user", "a", "").ok());
+                                      return true;
+                                    })
+                  .ok());
+  EXPECT_EQ(resources, 300);
+}
+
+TEST_P(DatastoreConformanceTest, CreateOfAnExistingRelationshipFailsAndWritesNothing) {
+  Write({{UpdateOperation::kCreate, Rel("doc", "1", "viewer", "user", "a")}});
+  auto r = store_->Write(
+      {.updates = {{UpdateOperation::kCreate, Rel("doc", "2", "viewer", "user", "a")},
+                   {UpdateOperation::kCreate, Rel("doc", "1", "viewer", "user", "a")}}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(store_->HeadRevision(), 1u);
+  EXPECT_EQ(Changes(0).size(), 1u);
+}
+
+TEST_P(DatastoreConformanceTest, PreconditionsAndDeleteFilters) {
+  Write({{UpdateOperation::kTouch, Rel("doc", "1", "viewer", "user", "a")},
+         {UpdateOperation::kTouch, Rel("doc", "2", "viewer", "user", "a")}});
+  RelationshipFilter doc1;
+  doc1.resource_type = "doc";
+  doc1.resource_id = "1";
+  auto failed = store_->Write(
+      {.preconditions = {{Precondition::Kind::kMustNotMatch, doc1}}, .delete_filters = {doc1}});
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kFailedPrecondition);
+  auto deleted = store_->Write(
+      {.preconditions = {{Precondition::Kind::kMustMatch, doc1}}, .delete_filters = {doc1}});
+  ASSERT_TRUE(deleted.ok()) << deleted.status();
+  EXPECT_EQ(deleted->relationships_deleted, 1u);
+  EXPECT_EQ(ReadAll(deleted->revision), (std::set<std::string>{"doc:2#viewer@user:a"}));
+}
+
+TEST_P(DatastoreConformanceTest, ChangesReplayEachRevisionInOrderWithMetadata) {
+  Relationship caveated = Rel("doc", "1", "viewer", "user", "c");
+  caveated.value = {"ip_allowed", "ctx", 0};
+  Write({{UpdateOperation::kCreate, Rel("doc", "1", "viewer", "user", "a")},
+         {UpdateOperation::kTouch, caveated}},
+        "meta-1");
+  ASSERT_TRUE(store_->Write({.schema_text = "definition user {}"}).ok());
+  Write({{UpdateOperation::kDelete, Rel("doc", "1", "viewer", "user", "a")},
+         {UpdateOperation::kDelete, Rel("doc", "9", "viewer", "user", "nobody")}});
+  if (GetParam().persistent) Open();  // the feed survives a restart
+
+  std::vector<RevisionChanges> all = Changes(0);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].revision, 1u);
+  EXPECT_EQ(all[0].transaction_metadata, "meta-1");
+  ASSERT_EQ(all[0].updates.size(), 2u);
+  EXPECT_EQ(all[0].updates[0].operation, UpdateOperation::kCreate);
+  EXPECT_EQ(ToString(all[0].updates[0].relationship), "doc:1#viewer@user:a");
+  EXPECT_EQ(all[0].updates[1].operation, UpdateOperation::kTouch);
+  EXPECT_EQ(all[0].updates[1].relationship, caveated);
+  EXPECT_FALSE(all[0].schema_text.has_value());
+  EXPECT_EQ(all[1].revision, 2u);
+  EXPECT_TRUE(all[1].updates.empty());
+  EXPECT_EQ(all[1].schema_text, "definition user {}");
+  EXPECT_EQ(all[1].transaction_metadata, "");
+  // Deleting an absent relationship changes nothing, so the feed does not report it.
+  ASSERT_EQ(all[2].updates.size(), 1u);
+  EXPECT_EQ(all[2].updates[0].operation, UpdateOperation::kDelete);
+
+  std::vector<RevisionChanges> tail = Changes(1, 1);
+  ASSERT_EQ(tail.size(), 1u);
+  EXPECT_EQ(tail[0].revision, 2u);
+  EXPECT_TRUE(Changes(3).empty());
+  EXPECT_EQ(store_->ReadChanges(4, 10, [](const RevisionChanges&) { return true; }).code(),
+            absl::StatusCode::kOutOfRange);
+}
+
+TEST_P(DatastoreConformanceTest, WaitForRevisionAfterWakesOnCommitAndHonoursTheDeadline) {
+  absl::Time start = absl::Now();
+  EXPECT_EQ(store_->WaitForRevisionAfter(0, start + absl::Milliseconds(50)), 0u);
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(45));
+
+  std::thread writer([&] {
+    absl::SleepFor(absl::Milliseconds(50));
+    Write({{UpdateOperation::kTouch, Rel("doc", "1", "viewer", "user", "a")}});
+  });
+  start = absl::Now();
+  EXPECT_EQ(store_->WaitForRevisionAfter(0, start + absl::Seconds(30)), 1u);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(10));
+  writer.join();
+  // Already past: returns at once.
+  EXPECT_EQ(store_->WaitForRevisionAfter(0, absl::InfinitePast()), 1u);
+}
+
+TEST_P(DatastoreConformanceTest, BulkLoadCommitsEverythingAsOneRevision) {
+  Write({{UpdateOperation::kTouch, Rel("doc", "0", "viewer", "user", "a")}});
+  auto load = store_->StartBulkLoad("import-meta");
+  ASSERT_TRUE(load.ok()) << load.status();
+  for (int batch = 0; batch < 3; ++batch) {
+    std::vector<Relationship> rels;
+    for (int i = 0; i < 100; ++i) {
+      rels.push_back(Rel("doc", std::to_string(batch * 100 + i + 1), "viewer", "user", "b"));
+    }
+    ASSERT_TRUE((*load)->Add(rels).ok());
+  }
+  EXPECT_EQ(store_->HeadRevision(), 1u);  // nothing visible before Commit
+  // A write committed meanwhile that does not conflict.
+  Write({{UpdateOperation::kTouch, Rel("doc", "x", "viewer", "user", "a")}});
+  auto committed = (*load)->Commit();
+  ASSERT_TRUE(committed.ok()) << committed.status();
+  EXPECT_EQ(committed->revision, 3u);
+  EXPECT_EQ(ReadAll(3).size(), 302u);
+  EXPECT_EQ(ReadAll(2).size(), 2u);
+  std::vector<RevisionChanges> changes = Changes(2);
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].updates.size(), 300u);
+  EXPECT_EQ(changes[0].transaction_metadata, "import-meta");
+}
+
+TEST_P(DatastoreConformanceTest, BulkLoadRefusesExistingRelationships) {
+  Write({{UpdateOperation::kTouch, Rel("doc", "1", "viewer", "user", "a")}});
+  auto load = *store_->StartBulkLoad("");
+  absl::Status s = load->Add({Rel("doc", "1", "viewer", "user", "a")});
+  EXPECT_EQ(s.code(), absl::StatusCode::kAlreadyExists);
+
+  // Created by another writer after the load began: caught at commit, nothing applied.
+  auto racing = *store_->StartBulkLoad("");
+  ASSERT_TRUE(
+      racing->Add({Rel("doc", "2", "viewer", "user", "a"), Rel("doc", "3", "viewer", "user", "a")})
+          .ok());
+  Write({{UpdateOperation::kTouch, Rel("doc", "3", "viewer", "user", "a")}});
+  auto committed = racing->Commit();
+  EXPECT_EQ(committed.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(store_->HeadRevision(), 2u);
+  EXPECT_EQ(ReadAll(2).size(), 2u);
+}
+
+TEST_P(DatastoreConformanceTest, EmptyBulkLoadWritesNoRevision) {
+  auto load = *store_->StartBulkLoad("");
+  auto committed = load->Commit();
+  ASSERT_TRUE(committed.ok());
+  EXPECT_EQ(committed->revision, 0u);
+  EXPECT_EQ(store_->HeadRevision(), 0u);
+}
+
+TEST_P(DatastoreConformanceTest, SchemaIsVersioned) {
+  ASSERT_TRUE(store_->Write({.schema_text = "v1"}).ok());
+  Write({{UpdateOperation::kTouch, Rel("doc", "1", "viewer", "user", "a")}});
+  ASSERT_TRUE(store_->Write({.schema_text = "v3"}).ok());
+  EXPECT_FALSE(store_->SchemaAt(0)->has_value());
+  EXPECT_EQ((*store_->SchemaAt(2))->text, "v1");
+  EXPECT_EQ((*store_->SchemaAt(2))->revision, 1u);
+  EXPECT_EQ((*store_->SchemaAt(3))->text, "v3");
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, DatastoreConformanceTest,
+                         ::testing::Values(Engine{"rocksdb", true}, Engine{"memory", false}),
+                         [](const auto& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace rebac::storage
