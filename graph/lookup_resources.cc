@@ -1,0 +1,152 @@
+#include "graph/lookup_resources.h"
+
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "graph/error_reason.h"
+#include "graph/request_checks.h"
+
+namespace rebac::graph {
+namespace {
+
+// How many steps pass between two polls of the cancellation callback.
+constexpr uint64_t kCancelPollInterval = 256;
+
+}  // namespace
+
+ResourceLookup::ResourceLookup(std::shared_ptr<const schema::CompiledSchema> schema,
+                               std::shared_ptr<const storage::Snapshot> snapshot,
+                               LookupResourcesOptions options)
+    : schema_(std::move(schema)), snapshot_(std::move(snapshot)), options_(std::move(options)) {}
+
+absl::Status ResourceLookup::Run(const LookupResourcesRequest& request, ResourceVisitor visit) {
+  absl::Status names =
+      CheckObjectRelation(*schema_, request.resource_type, request.permission, false);
+  if (names.ok()) {
+    names = CheckObjectRelation(*schema_, request.subject_type, request.subject_relation, true);
+  }
+  if (!names.ok()) return names;
+  if (request.subject_id == "*") {
+    return ErrorWithReason(absl::StatusCode::kInvalidArgument,
+                           "invalid argument: cannot perform lookup resources on wildcard",
+                           "ERROR_REASON_WILDCARD_NOT_ALLOWED", {{"field", "subject_id"}});
+  }
+
+  request_ = &request;
+  plan_ = std::make_unique<LookupPlan>(*schema_, request.resource_type, request.permission);
+  visit_ = &visit;
+  stopped_ = false;
+  seen_results_ = 0;
+  steps_ = 0;
+  visited_.clear();
+  reported_.clear();
+  refuted_.clear();
+  absl::Status status = Visit(request.subject_type, request.subject_relation, request.subject_id,
+                              options_.max_depth, -1);
+  visit_ = nullptr;
+  return status;
+}
+
+absl::Status ResourceLookup::Visit(const std::string& type, const std::string& relation,
+                                   const std::string& id, int depth, int check_depth) {
+  if (stopped_) return absl::OkStatus();
+  if (depth <= 0) return MaxDepthExceeded(options_.max_depth);
+  if (++steps_ % kCancelPollInterval == 0 && options_.cancelled && options_.cancelled()) {
+    return absl::CancelledError("the lookup was cancelled");
+  }
+  std::string key = absl::StrCat(type, "#", relation, "#", id, check_depth < 0 ? "" : "?");
+  auto [it, inserted] = visited_.try_emplace(std::move(key), depth);
+  if (!inserted) {
+    if (it->second <= depth) return absl::OkStatus();
+    it->second = depth;
+  }
+
+  if (type == plan_->target_type() && relation == plan_->target_relation()) {
+    absl::Status reported = Report(id, check_depth);
+    if (!reported.ok() || stopped_) return reported;
+  }
+
+  for (const Entrypoint& entrypoint : plan_->EntrypointsFrom(type, relation)) {
+    const int next_check_depth = entrypoint.direct ? check_depth : depth - 1;
+    // Collected first: the scan's views die with its callback, and the walk below scans again.
+    std::vector<std::string> found;
+    auto collect = [&](const storage::RelationshipView& v) {
+      found.emplace_back(v.resource_id);
+      return true;
+    };
+    switch (entrypoint.kind) {
+      case Entrypoint::Kind::kRelation:
+        if (entrypoint.subject_allowed) {
+          absl::Status scan =
+              snapshot_->ForEachResource(type, id, relation, entrypoint.found_type,
+                                         absl::string_view(entrypoint.found_relation), collect);
+          if (!scan.ok()) return scan;
+        }
+        if (entrypoint.wildcard_allowed && relation.empty()) {
+          absl::Status scan =
+              snapshot_->ForEachResource(type, "*", "", entrypoint.found_type,
+                                         absl::string_view(entrypoint.found_relation), collect);
+          if (!scan.ok()) return scan;
+        }
+        break;
+      case Entrypoint::Kind::kComputedUserset:
+        found.push_back(id);
+        break;
+      case Entrypoint::Kind::kArrow:
+        for (const std::string& subject_relation : entrypoint.tupleset_subject_relations) {
+          absl::Status scan =
+              snapshot_->ForEachResource(type, id, subject_relation, entrypoint.found_type,
+                                         absl::string_view(entrypoint.tupleset), collect);
+          if (!scan.ok()) return scan;
+        }
+        break;
+    }
+    for (const std::string& resource_id : found) {
+      absl::Status s = Found(entrypoint, resource_id, depth, next_check_depth);
+      if (!s.ok() || stopped_) return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ResourceLookup::Found(const Entrypoint& entrypoint, const std::string& id, int depth,
+                                   int check_depth) {
+  // Like SpiceDB, objects that lead further are dispatched again (one unit of depth), even when
+  // they are answers themselves; the dispatch reports them.
+  if (plan_->LeadsToTarget(entrypoint.found_type, entrypoint.found_relation)) {
+    return Visit(entrypoint.found_type, entrypoint.found_relation, id, depth - 1, check_depth);
+  }
+  if (entrypoint.found_type == plan_->target_type() &&
+      entrypoint.found_relation == plan_->target_relation()) {
+    return Report(id, check_depth);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ResourceLookup::Report(const std::string& id, int check_depth) {
+  if (reported_.contains(id)) return absl::OkStatus();
+  if (check_depth >= 0) {
+    if (refuted_.contains(id)) return absl::OkStatus();
+    CheckOptions check_options;
+    check_options.max_depth = check_depth;
+    Checker checker(schema_, snapshot_, check_options);
+    absl::StatusOr<CheckResult> result =
+        checker.Check({request_->resource_type, id, request_->permission, request_->subject_type,
+                       request_->subject_id, request_->subject_relation});
+    if (!result.ok()) {
+      if (IsMaxDepthExceeded(result.status())) return MaxDepthExceeded(options_.max_depth);
+      return result.status();
+    }
+    if (result->permissionship != Permissionship::kHasPermission) {
+      refuted_.insert(id);
+      return absl::OkStatus();
+    }
+  }
+  reported_.insert(id);
+  if (++seen_results_ <= options_.skip) return absl::OkStatus();
+  if (!(*visit_)(id)) stopped_ = true;
+  return absl::OkStatus();
+}
+
+}  // namespace rebac::graph
