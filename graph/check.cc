@@ -2,6 +2,7 @@
 
 #include <string_view>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "graph/error_reason.h"
 
@@ -34,6 +35,7 @@ Checker::Checker(std::shared_ptr<const schema::CompiledSchema> schema,
 absl::StatusOr<CheckResult> Checker::Check(const CheckRequest& request) {
   request_ = request;
   memo_.clear();
+  on_path_.clear();
   dispatches_ = 0;
   const schema::Definition* definition = schema_->FindDefinition(request.resource_type);
   if (definition == nullptr) {
@@ -79,6 +81,18 @@ absl::StatusOr<CheckResult> Checker::Check(const CheckRequest& request) {
   return CheckResult{*member ? Permissionship::kHasPermission : Permissionship::kNoPermission};
 }
 
+absl::Status Checker::MaxDepthExceeded() const {
+  return ErrorWithReason(
+      absl::StatusCode::kFailedPrecondition,
+      absl::StrCat("the check request has exceeded the allowable maximum depth of ",
+                   options_.max_depth,
+                   ": this usually indicates a recursive or too deep data dependency. Try "
+                   "running zed with --explain to see the dependency. Checked ",
+                   request_.resource_type, ":", request_.resource_id, "#", request_.permission,
+                   " for ", SubjectText(request_)),
+      "ERROR_REASON_MAXIMUM_DEPTH_EXCEEDED");
+}
+
 absl::StatusOr<bool> Checker::Dispatch(absl::string_view type, absl::string_view id,
                                        absl::string_view relation, int depth) {
   // The subject is trivially a member of itself (SpiceDB answers this before dispatching).
@@ -86,19 +100,14 @@ absl::StatusOr<bool> Checker::Dispatch(absl::string_view type, absl::string_view
       relation == request_.subject_relation) {
     return true;
   }
-  if (depth <= 0) {
-    return ErrorWithReason(
-        absl::StatusCode::kFailedPrecondition,
-        absl::StrCat("the check request has exceeded the allowable maximum depth of ",
-                     options_.max_depth,
-                     ": this usually indicates a recursive or too deep data dependency. Try "
-                     "running zed with --explain to see the dependency. Checked ",
-                     request_.resource_type, ":", request_.resource_id, "#", request_.permission,
-                     " for ", SubjectText(request_)),
-        "ERROR_REASON_MAXIMUM_DEPTH_EXCEEDED");
-  }
+  if (depth <= 0) return MaxDepthExceeded();
   std::string key = MemoKey(type, id, relation);
   if (auto it = memo_.find(key); it != memo_.end()) return it->second;
+  // A sub-problem that is already on the current path is a cycle in the data. SpiceDB detects
+  // these (its traversal bloom filter) and answers max depth at once instead of walking the
+  // cycle 50 times, which on branching cycles would take exponential time.
+  if (!on_path_.insert(key).second) return MaxDepthExceeded();
+  absl::Cleanup leave_path = [this, &key] { on_path_.erase(key); };
   if ((++dispatches_ & 63) == 0) {
     if (absl::Now() > options_.deadline) {
       return absl::DeadlineExceededError("the check ran past its deadline");
@@ -114,6 +123,7 @@ absl::StatusOr<bool> Checker::Dispatch(absl::string_view type, absl::string_view
   if (rel == nullptr) return false;  // a type reached through data that lacks the relation
 
   absl::StatusOr<bool> result = EvaluateRelation(*definition, *rel, id, depth);
+  std::move(leave_path).Invoke();
   if (result.ok()) memo_.emplace(std::move(key), *result);
   return result;
 }
@@ -154,6 +164,7 @@ absl::StatusOr<bool> Checker::EvaluateDirect(const schema::Definition& definitio
   }
 
   // Userset edges, one scan per allowed `type#relation` (duplicates in the list are skipped).
+  absl::Status first_error;
   for (size_t i = 0; i < relation.allowed.size(); ++i) {
     const schema::AllowedSubjectType& allowed = relation.allowed[i];
     if (allowed.relation.empty() || allowed.wildcard) continue;
@@ -172,7 +183,6 @@ absl::StatusOr<bool> Checker::EvaluateDirect(const schema::Definition& definitio
           return true;
         });
     if (!scan.ok()) return scan;
-    absl::Status first_error;
     for (const std::string& subject_id : subject_ids) {
       absl::StatusOr<bool> member = Dispatch(allowed.type, subject_id, allowed.relation, depth - 1);
       if (!member.ok()) {
@@ -181,8 +191,9 @@ absl::StatusOr<bool> Checker::EvaluateDirect(const schema::Definition& definitio
       }
       if (*member) return true;
     }
-    if (!first_error.ok()) return first_error;
   }
+  // A found membership wins over an error on another edge; otherwise the error is the answer.
+  if (!first_error.ok()) return first_error;
   return false;
 }
 
@@ -212,21 +223,33 @@ absl::StatusOr<bool> Checker::EvaluateRewrite(const schema::Definition& definiti
       return false;
     }
     case Kind::kIntersection: {
+      // SpiceDB evaluates the branches concurrently and the first decisive one wins; being
+      // deterministic, a definite "no" here wins over an error in a sibling branch.
+      absl::Status first_error;
       for (const schema::RewriteNode& child : node.children) {
         absl::StatusOr<bool> r = EvaluateRewrite(definition, child, id, depth);
-        if (!r.ok() || !*r) return r;
+        if (!r.ok()) {
+          if (first_error.ok()) first_error = r.status();
+          continue;
+        }
+        if (!*r) return false;
       }
+      if (!first_error.ok()) return first_error;
       return !node.children.empty();
     }
     case Kind::kExclusion: {
       if (node.children.size() != 2) {
         return absl::InternalError("exclusion node without exactly two operands");
       }
+      // Decisive either way: a base "no", or an excluded "yes", answers "no" whatever the
+      // other side would have said (including an error).
       absl::StatusOr<bool> base = EvaluateRewrite(definition, node.children[0], id, depth);
-      if (!base.ok() || !*base) return base;
+      if (base.ok() && !*base) return false;
       absl::StatusOr<bool> excluded = EvaluateRewrite(definition, node.children[1], id, depth);
+      if (excluded.ok() && *excluded) return false;
+      if (!base.ok()) return base;
       if (!excluded.ok()) return excluded;
-      return !*excluded;
+      return true;
     }
   }
   return absl::InternalError("unknown rewrite node");
@@ -251,7 +274,6 @@ absl::StatusOr<bool> Checker::EvaluateArrow(const schema::Definition& definition
   for (const auto& [type, subject_id] : subjects) {
     absl::StatusOr<bool> member = Dispatch(type, subject_id, node.arrow_target, depth - 1);
     if (!member.ok()) {
-      if (all) return member;
       if (first_error.ok()) first_error = member.status();
       continue;
     }

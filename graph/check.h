@@ -8,8 +8,10 @@
 // edges (`group:eng#member`) followed recursively, computed usersets, arrows (`parent->view`,
 // `.any()`, `.all()`), union / intersection / exclusion, `nil`. Every hop to another relation
 // costs one unit of depth; running out is FAILED_PRECONDITION with
-// ERROR_REASON_MAXIMUM_DEPTH_EXCEEDED, which is also how recursive data cycles end (as in
-// SpiceDB). Sub-problems are memoized for the life of one Checker.
+// ERROR_REASON_MAXIMUM_DEPTH_EXCEEDED, and so is reaching a sub-problem that is already on the
+// current path (a cycle in the data), as SpiceDB answers both. A definite answer of one branch
+// wins over an error in another where it decides the result (a "yes" in a union, a "no" in an
+// intersection). Sub-problems are memoized for the life of one Checker.
 //
 // Thread safety: a Checker serves one request on one thread; make one per request.
 #ifndef REBACD_GRAPH_CHECK_H_
@@ -20,6 +22,7 @@
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "schema/compiled_schema.h"
@@ -84,7 +87,10 @@ class Checker {
   std::shared_ptr<const storage::Snapshot> snapshot_;
   CheckOptions options_;
   CheckRequest request_;
+  absl::Status MaxDepthExceeded() const;
+
   absl::flat_hash_map<std::string, bool> memo_;  // "type\0id\0relation" -> member?
+  absl::flat_hash_set<std::string> on_path_;     // sub-problems being evaluated (cycle check)
   uint32_t dispatches_ = 0;  // sub-problems evaluated, to poll the deadline now and then
 };
 

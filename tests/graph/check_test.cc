@@ -217,6 +217,40 @@ TEST_F(CheckTest, AWalkPastItsDeadlineStopsWithDeadlineExceeded) {
   EXPECT_FALSE(*in_time);
 }
 
+// Differential fixture cycle_intersection_no_beats_max_depth: SpiceDB answers NO because the
+// plain `reader` branch is decisively empty, whatever the cyclic arrow branch says.
+TEST_F(CheckTest, ADefiniteNoInAnIntersectionWinsOverACycleInTheOtherBranch) {
+  UseSchema(R"(
+definition user {}
+definition team {
+  relation reader: team | user
+  permission read = reader->read & reader
+}
+)");
+  Write({"team:t1#reader@team:t1"});
+  auto r = Check("team:t1", "read", "user:u1");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_FALSE(*r);
+}
+
+// Differential fixture cycle_nested_groups_exponential: branching cycles answer max depth at
+// once (SpiceDB detects revisits on the walk's path), not after 2^50 steps.
+TEST_F(CheckTest, BranchingCyclesAnswerMaxDepthImmediately) {
+  Write({"group:g3#member@group:g2#member", "group:g3#member@group:g3#member",
+         "group:g2#member@group:g3#member"});
+  // An exponential walk would end in DEADLINE_EXCEEDED instead.
+  auto r = Check("group:g2", "member", "user:u1", {.deadline = absl::Now() + absl::Seconds(60)});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(ErrorReasonOf(r.status()), "ERROR_REASON_MAXIMUM_DEPTH_EXCEEDED");
+}
+
+TEST_F(CheckTest, AMemberReachableAroundACycleIsStillFound) {
+  Write(
+      {"group:a#member@group:b#member", "group:b#member@group:a#member", "group:a#member@user:x"});
+  EXPECT_TRUE(Allowed("group:b", "member", "user:x"));
+  EXPECT_TRUE(Allowed("group:a", "member", "user:x"));
+}
+
 TEST_F(CheckTest, ArrowAllNeedsEverySubject) {
   UseSchema(R"(
 definition user {}
