@@ -255,6 +255,9 @@ async function main() {
     const started = Date.now();
     for (let seed = first; seed <= last; seed++) {
       tally[await runSeed(seed, opts)]++;
+      if (!opts.verbose && (seed - first + 1) % 25 === 0) {
+        console.log(`… seed ${seed}: ${tally.passed + tally["generator-bug"]} passed, ${tally.failed} failed so far`);
+      }
       // The embedded SpiceDB keeps its Go heap in this process; a pathological case can grow it
       // by gigabytes on this shared machine, so stop rather than take the machine down.
       const rssMiB = process.memoryUsage().rss / 2 ** 20;

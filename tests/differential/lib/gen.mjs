@@ -336,12 +336,22 @@ export function generate(seed, overrides = {}) {
       }
     }
   }
+  // A few requests that must fail, to compare error codes too: an unknown permission, an
+  // unknown resource type, a subject relation the subject type lacks, a wildcard subject.
+  const someResource = `${resources[0].name}:${idsOf(resources[0].name, options)[0]}`;
+  const someName = namesOf(resources[0])[0];
+  const errorProbes = [
+    [someResource, "nosuch", "user:u1"],
+    ["nosuchtype:x1", someName, "user:u1"],
+    [someResource, someName, "user:u1#nosuch"],
+    [someResource, someName, "user:*"],
+  ];
   return {
     seed,
     schema: schemaText(defs),
     definitions: defs.map((d) => d.name),
     relationships,
-    checks: checks.length > options.maxChecks ? rng.sample(checks, options.maxChecks) : checks,
+    checks: [...(checks.length > options.maxChecks ? rng.sample(checks, options.maxChecks) : checks), ...errorProbes],
     lookupResources: rng.sample(lookupResources, options.maxLookupResources),
     lookupSubjects: rng.sample(lookupSubjects, options.maxLookupSubjects),
   };

@@ -48,6 +48,8 @@ const LOOKUP_PERMISSIONSHIP = {
 // rebacd must answer each request within this (SpiceDB answers these small cases in
 // milliseconds); run.mjs --timeout-ms changes it. The embedded SpiceDB ignores deadlines.
 export const rpcTimeout = { ms: 5000 };
+// The reference gets much longer: its answer is the one that matters.
+export const REFERENCE_TIMEOUT_MS = 60000;
 
 /** An error from either client → { error: "CODE_NAME", message }. */
 function errorOf(err) {
@@ -186,8 +188,10 @@ export class SpiceDbTarget extends Target {
     return this.writeSchema(schema);
   }
 
+  // Only the streaming lookups travel over gRPC (to the library's local socket) and can time out;
+  // the unary calls are synchronous FFI and ignore this.
   callOptions() {
-    return {};
+    return { deadline: Date.now() + REFERENCE_TIMEOUT_MS };
   }
 
   permissionsClient() {
