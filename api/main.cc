@@ -1,4 +1,6 @@
-// rebacd: the server binary. `rebacd serve [flags]` runs the gRPC API until SIGINT/SIGTERM.
+// rebacd: the server binary. `rebacd serve [flags]` runs the gRPC API until SIGINT/SIGTERM;
+// `rebacd serve-testing [flags]` runs it over one isolated in-memory datastore per bearer token,
+// for application test suites (like SpiceDB's serve-testing).
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
@@ -82,6 +84,27 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1024, 1 << 30));
 
+  rebac::api::ServerOptions testing_options;
+  testing_options.testing_mode = true;
+  // Clients' test suites dial `localhost:50051`, which may resolve to ::1 or 127.0.0.1; gRPC
+  // listens on every address `localhost` resolves to.
+  testing_options.grpc_addr = "localhost:50051";
+  CLI::App* serve_testing = app.add_subcommand(
+      "serve-testing",
+      "serve the API for tests: each bearer token gets its own empty in-memory datastore");
+  serve_testing->add_option("--grpc-addr", testing_options.grpc_addr, "address to listen on")
+      ->capture_default_str();
+  serve_testing
+      ->add_option("--write-relationships-max-updates-per-call",
+                   testing_options.limits.max_updates_per_write, "maximum updates per write")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  serve_testing
+      ->add_option("--max-message-bytes", testing_options.max_message_bytes,
+                   "largest gRPC message accepted or sent")
+      ->capture_default_str()
+      ->check(CLI::Range(1024, 1 << 30));
+
   app.add_subcommand("version", "print the version")->callback([] {
     std::cout << "rebacd " << kVersion << "\n";
   });
@@ -90,6 +113,21 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  }
+  if (serve_testing->parsed()) {
+    auto server = rebac::api::Server::Start(testing_options);
+    if (!server.ok()) {
+      std::fprintf(stderr, "rebacd: %s\n", std::string(server.status().message()).c_str());
+      return 1;
+    }
+    std::fprintf(stderr,
+                 "rebacd %s: serving authzed.api.v1 for tests on %s (one in-memory datastore "
+                 "per bearer token, no authentication)\n",
+                 kVersion, (*server)->address().c_str());
+    ServeUntilSignalled(server->get());
+    server->reset();
+    std::fprintf(stderr, "rebacd: stopped\n");
+    return 0;
   }
   if (!serve->parsed()) return 0;
 

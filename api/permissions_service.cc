@@ -128,6 +128,7 @@ v1::CheckPermissionResponse::Permissionship ToProto(graph::Permissionship p) {
 grpc::Status PermissionsServiceImpl::ReadRelationships(
     grpc::ServerContext* context, const v1::ReadRelationshipsRequest* request,
     grpc::ServerWriter<v1::ReadRelationshipsResponse>* writer) {
+  ServingState* state_ = states_->For(*context);
   absl::Status status = [&]() -> absl::Status {
     REBAC_RETURN_IF_ERROR(Authenticate(auth_, *context));
     REBAC_RETURN_IF_ERROR(
@@ -179,6 +180,7 @@ grpc::Status PermissionsServiceImpl::ReadRelationships(
 grpc::Status PermissionsServiceImpl::WriteRelationships(
     grpc::ServerContext* context, const v1::WriteRelationshipsRequest* request,
     v1::WriteRelationshipsResponse* response) {
+  ServingState* state_ = states_->For(*context);
   absl::Status status = [&]() -> absl::Status {
     REBAC_RETURN_IF_ERROR(Authenticate(auth_, *context));
     if (request->updates_size() > limits_.max_updates_per_write) {
@@ -194,6 +196,9 @@ grpc::Status PermissionsServiceImpl::WriteRelationships(
     if (!view.ok()) return view.status();
 
     storage::WriteRequest write;
+    if (request->has_optional_transaction_metadata()) {
+      write.transaction_metadata = request->optional_transaction_metadata().SerializeAsString();
+    }
     REBAC_RETURN_IF_ERROR(ValidatePreconditions(request->optional_preconditions(), *view->schema,
                                                 limits_.max_preconditions_per_write,
                                                 &write.preconditions));
@@ -248,6 +253,7 @@ grpc::Status PermissionsServiceImpl::WriteRelationships(
 grpc::Status PermissionsServiceImpl::DeleteRelationships(
     grpc::ServerContext* context, const v1::DeleteRelationshipsRequest* request,
     v1::DeleteRelationshipsResponse* response) {
+  ServingState* state_ = states_->For(*context);
   absl::Status status = [&]() -> absl::Status {
     REBAC_RETURN_IF_ERROR(Authenticate(auth_, *context));
     REBAC_RETURN_IF_ERROR(
@@ -258,6 +264,9 @@ grpc::Status PermissionsServiceImpl::DeleteRelationships(
     REBAC_RETURN_IF_ERROR(ValidateFilterAgainstSchema(*view->schema, filter));
 
     storage::WriteRequest write;
+    if (request->has_optional_transaction_metadata()) {
+      write.transaction_metadata = request->optional_transaction_metadata().SerializeAsString();
+    }
     REBAC_RETURN_IF_ERROR(ValidatePreconditions(request->optional_preconditions(), *view->schema,
                                                 limits_.max_preconditions_per_write,
                                                 &write.preconditions));
@@ -305,6 +314,7 @@ grpc::Status PermissionsServiceImpl::DeleteRelationships(
 grpc::Status PermissionsServiceImpl::CheckPermission(grpc::ServerContext* context,
                                                      const v1::CheckPermissionRequest* request,
                                                      v1::CheckPermissionResponse* response) {
+  ServingState* state_ = states_->For(*context);
   absl::Status status = [&]() -> absl::Status {
     REBAC_RETURN_IF_ERROR(Authenticate(auth_, *context));
     REBAC_RETURN_IF_ERROR(ValidateCheckItem(request->resource(), request->permission(),
@@ -327,6 +337,7 @@ grpc::Status PermissionsServiceImpl::CheckPermission(grpc::ServerContext* contex
 grpc::Status PermissionsServiceImpl::CheckBulkPermissions(
     grpc::ServerContext* context, const v1::CheckBulkPermissionsRequest* request,
     v1::CheckBulkPermissionsResponse* response) {
+  ServingState* state_ = states_->For(*context);
   absl::Status status = [&]() -> absl::Status {
     REBAC_RETURN_IF_ERROR(Authenticate(auth_, *context));
     if (request->items_size() > limits_.max_check_bulk_items) {

@@ -22,9 +22,9 @@ struct PermissionsLimits {
 
 class PermissionsServiceImpl final : public authzed::api::v1::PermissionsService::Service {
  public:
-  PermissionsServiceImpl(ServingState* state, const Authenticator* auth,
+  PermissionsServiceImpl(ServingStateResolver* states, const Authenticator* auth,
                          PermissionsLimits limits = {})
-      : state_(state), auth_(auth), limits_(limits) {}
+      : states_(states), auth_(auth), limits_(limits) {}
 
   grpc::Status ReadRelationships(
       grpc::ServerContext* context, const authzed::api::v1::ReadRelationshipsRequest* request,
@@ -61,7 +61,7 @@ class PermissionsServiceImpl final : public authzed::api::v1::PermissionsService
       grpc::ServerWriter<authzed::api::v1::ExportBulkRelationshipsResponse>* writer) override;
 
  private:
-  ServingState* state_;
+  ServingStateResolver* states_;  // the request's ServingState: states_->For(*context)
   const Authenticator* auth_;
   PermissionsLimits limits_;
 };

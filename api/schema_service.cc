@@ -32,6 +32,7 @@ absl::Status SchemaErrorStatus(const schema::SchemaError& error) {
 grpc::Status SchemaServiceImpl::ReadSchema(grpc::ServerContext* context,
                                            const authzed::api::v1::ReadSchemaRequest* request,
                                            authzed::api::v1::ReadSchemaResponse* response) {
+  ServingState* state_ = states_->For(*context);
   if (absl::Status s = auth_->Authenticate(*context); !s.ok()) return ToGrpcStatus(s);
   absl::StatusOr<ReadView> view = state_->ViewFor(nullptr);
   if (!view.ok()) return ToGrpcStatus(view.status());
@@ -47,6 +48,7 @@ grpc::Status SchemaServiceImpl::ReadSchema(grpc::ServerContext* context,
 grpc::Status SchemaServiceImpl::WriteSchema(grpc::ServerContext* context,
                                             const authzed::api::v1::WriteSchemaRequest* request,
                                             authzed::api::v1::WriteSchemaResponse* response) {
+  ServingState* state_ = states_->For(*context);
   if (absl::Status s = auth_->Authenticate(*context); !s.ok()) return ToGrpcStatus(s);
   if (request->schema().size() > kMaxSchemaBytes) {
     return grpc::Status(

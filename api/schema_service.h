@@ -11,7 +11,8 @@ namespace rebac::api {
 
 class SchemaServiceImpl final : public authzed::api::v1::SchemaService::Service {
  public:
-  SchemaServiceImpl(ServingState* state, const Authenticator* auth) : state_(state), auth_(auth) {}
+  SchemaServiceImpl(ServingStateResolver* states, const Authenticator* auth)
+      : states_(states), auth_(auth) {}
 
   grpc::Status ReadSchema(grpc::ServerContext* context,
                           const authzed::api::v1::ReadSchemaRequest* request,
@@ -21,7 +22,7 @@ class SchemaServiceImpl final : public authzed::api::v1::SchemaService::Service 
                            authzed::api::v1::WriteSchemaResponse* response) override;
 
  private:
-  ServingState* state_;
+  ServingStateResolver* states_;  // the request's ServingState: states_->For(*context)
   const Authenticator* auth_;
 };
 

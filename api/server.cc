@@ -5,7 +5,11 @@
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -13,6 +17,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "api/authenticator.h"
+#include "api/experimental_service.h"
+#include "api/per_token_serving_states.h"
 #include "api/schema_service.h"
 #include "api/serving_state.h"
 #include "storage/rocksdb/rocksdb_datastore.h"
@@ -20,10 +26,13 @@
 namespace rebac::api {
 
 struct Server::Impl {
-  std::unique_ptr<ServingState> state;
+  std::unique_ptr<ServingState> state;  // `serve` only
+  std::unique_ptr<ServingStateResolver> states;
   std::unique_ptr<Authenticator> auth;
   std::unique_ptr<PermissionsServiceImpl> permissions;
   std::unique_ptr<SchemaServiceImpl> schema;
+  std::unique_ptr<WatchServiceImpl> watch;
+  std::unique_ptr<ExperimentalServiceImpl> experimental;
   std::unique_ptr<grpc::Server> grpc_server;
 };
 
@@ -52,9 +61,39 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const Serve
   return grpc::SslServerCredentials(ssl);
 }
 
+bool HasIpv6Loopback() {
+  int fd = socket(AF_INET6, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in6 address{};
+  address.sin6_family = AF_INET6;
+  address.sin6_addr = in6addr_loopback;
+  bool ok = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+  close(fd);
+  return ok;
+}
+
+// The addresses to bind for `addr`. `localhost:PORT` becomes both loopbacks, since clients
+// resolve `localhost` to ::1 or 127.0.0.1 depending on their resolver while ours may return
+// only one of them. Port 0 stays one address (two random ports would differ).
+std::vector<std::string> ListenAddresses(const std::string& addr) {
+  const size_t colon = addr.rfind(':');
+  if (colon == std::string::npos || addr.substr(0, colon) != "localhost") return {addr};
+  const std::string port = addr.substr(colon + 1);
+  if (port == "0") return {addr};
+  std::vector<std::string> out = {absl::StrCat("127.0.0.1:", port)};
+  if (HasIpv6Loopback()) out.push_back(absl::StrCat("[::1]:", port));
+  return out;
+}
+
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
+// The datastore and authentication of `serve`, or the per-token stores of `serve-testing`.
+absl::Status Server::OpenStates(const ServerOptions& options, Impl* impl) {
+  if (options.testing_mode) {
+    impl->states = std::make_unique<PerTokenServingStates>();
+    impl->auth = std::make_unique<Authenticator>(std::vector<std::string>{});
+    return absl::OkStatus();
+  }
   if (options.preshared_keys.empty() && !options.insecure_no_auth) {
     return absl::InvalidArgumentError(
         "a preshared key is required (--grpc-preshared-key KEY); pass --insecure-no-auth to "
@@ -70,37 +109,53 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   if (options.datastore_path.empty()) {
     return absl::InvalidArgumentError("--datastore-path is required for the rocksdb engine");
   }
-  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = Credentials(options);
-  if (!credentials.ok()) return credentials.status();
-
   absl::StatusOr<std::unique_ptr<storage::Datastore>> datastore = storage::OpenRocksDbDatastore(
       {.path = options.datastore_path, .sync = options.datastore_sync});
   if (!datastore.ok()) return datastore.status();
-
-  auto impl = std::make_unique<Impl>();
   impl->state = std::make_unique<ServingState>(std::move(*datastore));
+  impl->states = std::make_unique<SingleServingStateResolver>(impl->state.get());
   impl->auth = std::make_unique<Authenticator>(options.insecure_no_auth ? std::vector<std::string>{}
                                                                         : options.preshared_keys);
-  impl->permissions =
-      std::make_unique<PermissionsServiceImpl>(impl->state.get(), impl->auth.get(), options.limits);
-  impl->schema = std::make_unique<SchemaServiceImpl>(impl->state.get(), impl->auth.get());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = Credentials(options);
+  if (!credentials.ok()) return credentials.status();
+  auto impl = std::make_unique<Impl>();
+  if (absl::Status s = OpenStates(options, impl.get()); !s.ok()) return s;
+  impl->permissions = std::make_unique<PermissionsServiceImpl>(impl->states.get(), impl->auth.get(),
+                                                               options.limits);
+  impl->schema = std::make_unique<SchemaServiceImpl>(impl->states.get(), impl->auth.get());
+  impl->watch =
+      std::make_unique<WatchServiceImpl>(impl->states.get(), impl->auth.get(), options.watch);
+  impl->experimental =
+      std::make_unique<ExperimentalServiceImpl>(impl->states.get(), impl->auth.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  int bound_port = 0;
-  builder.AddListeningPort(options.grpc_addr, *credentials, &bound_port);
+  std::vector<std::string> addresses = ListenAddresses(options.grpc_addr);
+  std::vector<int> bound_ports(addresses.size(), 0);
+  for (size_t i = 0; i < addresses.size(); ++i) {
+    builder.AddListeningPort(addresses[i], *credentials, &bound_ports[i]);
+  }
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   builder.RegisterService(impl->permissions.get());
   builder.RegisterService(impl->schema.get());
+  builder.RegisterService(impl->watch.get());
+  builder.RegisterService(impl->experimental.get());
   impl->grpc_server = builder.BuildAndStart();
-  if (impl->grpc_server == nullptr || bound_port == 0) {
+  const int bound_port = bound_ports[0];
+  if (impl->grpc_server == nullptr ||
+      std::any_of(bound_ports.begin(), bound_ports.end(), [](int p) { return p == 0; })) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.grpc_addr,
                                                " (address in use, or not a valid host:port?)"));
   }
   for (const char* service :
-       {"authzed.api.v1.PermissionsService", "authzed.api.v1.SchemaService"}) {
+       {"authzed.api.v1.PermissionsService", "authzed.api.v1.SchemaService",
+        "authzed.api.v1.WatchService", "authzed.api.v1.ExperimentalService"}) {
     impl->grpc_server->GetHealthCheckService()->SetServingStatus(service, true);
   }
   std::string host = options.grpc_addr.substr(0, options.grpc_addr.rfind(':'));

@@ -1,5 +1,6 @@
-// The rebacd gRPC server: authzed.api.v1 services, grpc.health.v1 and server reflection over
-// one datastore.
+// The rebacd gRPC server: authzed.api.v1 services (Permissions, Schema, Watch, the bulk RPCs of
+// Experimental), grpc.health.v1 and server reflection, over one datastore (`serve`) or over one
+// in-memory datastore per bearer token (`serve-testing`, ServerOptions::testing_mode).
 //
 //   ServerOptions options{...};
 //   absl::StatusOr<std::unique_ptr<Server>> server = Server::Start(options);
@@ -13,11 +14,15 @@
 
 #include "absl/status/statusor.h"
 #include "api/permissions_service.h"
+#include "api/watch_service.h"
 
 namespace rebac::api {
 
 struct ServerOptions {
   std::string grpc_addr = "127.0.0.1:50051";
+  // serve-testing: no authentication; each bearer token selects its own in-memory datastore,
+  // created on first use. The datastore options are ignored.
+  bool testing_mode = false;
   std::vector<std::string> preshared_keys;  // empty only with insecure_no_auth
   bool insecure_no_auth = false;
   std::string tls_cert_path;  // both set: serve TLS
@@ -27,6 +32,7 @@ struct ServerOptions {
   bool datastore_sync = true;
   int max_message_bytes = 16 << 20;
   PermissionsLimits limits;
+  WatchOptions watch;
 };
 
 class Server {
@@ -47,6 +53,7 @@ class Server {
 
  private:
   struct Impl;
+  static absl::Status OpenStates(const ServerOptions& options, Impl* impl);
   explicit Server(std::unique_ptr<Impl> impl, std::string address);
 
   std::unique_ptr<Impl> impl_;

@@ -1,9 +1,15 @@
 // What every service shares: the datastore, the compiled schema per revision, and the rule
 // that turns a request's Consistency into the snapshot it reads.
 //
+// Services never hold a ServingState directly: they ask a ServingStateResolver for the one a
+// request works on, so `serve` (one store) and `serve-testing` (one store per bearer token)
+// share every service.
+//
 // Thread safety: safe for concurrent use; every method may be called from any RPC thread.
 #ifndef REBACD_API_SERVING_STATE_H_
 #define REBACD_API_SERVING_STATE_H_
+
+#include <grpcpp/server_context.h>
 
 #include <memory>
 #include <string>
@@ -56,6 +62,24 @@ class ServingState {
   // failure here means the store is damaged.
   absl::flat_hash_map<storage::Revision, std::shared_ptr<const schema::CompiledSchema>> compiled_
       ABSL_GUARDED_BY(schema_mu_);
+};
+
+// Picks the ServingState of a request. Implementations are thread-safe and never fail: a
+// resolver that creates states on demand creates one.
+class ServingStateResolver {
+ public:
+  virtual ~ServingStateResolver() = default;
+  virtual ServingState* For(const grpc::ServerContextBase& context) = 0;
+};
+
+// Every request gets the one state (`rebacd serve`).
+class SingleServingStateResolver final : public ServingStateResolver {
+ public:
+  explicit SingleServingStateResolver(ServingState* state) : state_(state) {}
+  ServingState* For(const grpc::ServerContextBase&) override { return state_; }
+
+ private:
+  ServingState* state_;
 };
 
 }  // namespace rebac::api

@@ -19,8 +19,7 @@ std::string EncodeZedToken(absl::string_view instance_id, storage::Revision revi
   return absl::Base64Escape(payload.SerializeAsString());
 }
 
-absl::StatusOr<storage::Revision> DecodeZedToken(absl::string_view token,
-                                                 absl::string_view instance_id) {
+absl::StatusOr<DecodedZedToken> ParseZedToken(absl::string_view token) {
   std::string bytes;
   rebacd::internal::ZedTokenPayload payload;
   if (token.empty() || !absl::Base64Unescape(token, &bytes) || !payload.ParseFromString(bytes) ||
@@ -28,11 +27,18 @@ absl::StatusOr<storage::Revision> DecodeZedToken(absl::string_view token,
     return absl::InvalidArgumentError(
         absl::StrCat("invalid ZedToken `", token.substr(0, 64), "`: it does not decode"));
   }
-  if (payload.instance_id() != instance_id) {
+  return DecodedZedToken{payload.instance_id(), payload.revision()};
+}
+
+absl::StatusOr<storage::Revision> DecodeZedToken(absl::string_view token,
+                                                 absl::string_view instance_id) {
+  absl::StatusOr<DecodedZedToken> decoded = ParseZedToken(token);
+  if (!decoded.ok()) return decoded.status();
+  if (decoded->instance_id != instance_id) {
     return absl::InvalidArgumentError(
         "invalid ZedToken: it was issued by another datastore instance");
   }
-  return payload.revision();
+  return decoded->revision;
 }
 
 }  // namespace rebac::api

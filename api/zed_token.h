@@ -16,6 +16,15 @@ namespace rebac::api {
 
 std::string EncodeZedToken(absl::string_view instance_id, storage::Revision revision);
 
+struct DecodedZedToken {
+  std::string instance_id;
+  storage::Revision revision = 0;
+};
+
+// The contents of `token`, whichever instance issued it. INVALID_ARGUMENT when it does not
+// decode. For callers that answer "another instance" differently (Watch does).
+absl::StatusOr<DecodedZedToken> ParseZedToken(absl::string_view token);
+
 // The revision in `token`. INVALID_ARGUMENT when it does not decode or was issued by another
 // datastore instance.
 absl::StatusOr<storage::Revision> DecodeZedToken(absl::string_view token,

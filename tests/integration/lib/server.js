@@ -7,6 +7,9 @@
 //   await server.start();                        // same port, same data dir
 //   await server.dispose();                      // SIGTERM, close clients, remove the data dir
 //
+//   const testing = await startServer({ testing: true });  // `rebacd serve-testing`: no data
+//   const a = testing.client("token-a");                    // dir; each token its own store
+//
 // The binary comes from $REBACD_BIN. Its stdout and stderr are kept (the last 256 KiB) and shown
 // when it fails to start or exits on its own; REBACD_TEST_VERBOSE=1 also streams them live.
 import { spawn } from "node:child_process";
@@ -66,13 +69,17 @@ export class RebacdServer {
    * @param {string} [options.key]      preshared key (default: random)
    * @param {string} [options.dataDir]  datastore directory (default: a new temporary one)
    * @param {number} [options.port]     gRPC port on 127.0.0.1 (default: a free one)
+   * @param {boolean} [options.testing] run `serve-testing` (in-memory, one store per token)
+   * @param {string} [options.host]     host to listen on and dial (default 127.0.0.1)
    */
-  constructor({ bin, key, dataDir, port } = {}) {
+  constructor({ bin, key, dataDir, port, testing = false, host = "127.0.0.1" } = {}) {
     this.bin = bin ?? rebacdBinary();
     this.key = key ?? randomBytes(16).toString("hex");
     this.dataDir = dataDir;
     this.ownsDataDir = dataDir === undefined;
     this.port = port;
+    this.testing = testing;
+    this.host = host;
     this.proc = null;
     this.exited = null; // resolves with { code, signal } when the current process ends
     this.log = "";
@@ -80,7 +87,7 @@ export class RebacdServer {
   }
 
   get address() {
-    return `127.0.0.1:${this.port}`;
+    return `${this.host}:${this.port}`;
   }
 
   /** The server's recent stdout/stderr, for failure messages. */
@@ -91,15 +98,20 @@ export class RebacdServer {
   /** Starts the process (on the same port and data dir as before, if any) and waits until it answers. */
   async start({ readyTimeoutMs = 20000 } = {}) {
     if (this.proc) throw new Error("rebacd is already running");
-    this.dataDir ??= await mkdtemp(join(tmpdir(), "rebacd-it-"));
     this.port ??= await freePort();
-    const args = [
-      "serve",
-      "--grpc-addr", this.address,
-      "--grpc-preshared-key", this.key,
-      "--datastore-engine", "rocksdb",
-      "--datastore-path", this.dataDir,
-    ];
+    let args;
+    if (this.testing) {
+      args = ["serve-testing", "--grpc-addr", this.address];
+    } else {
+      this.dataDir ??= await mkdtemp(join(tmpdir(), "rebacd-it-"));
+      args = [
+        "serve",
+        "--grpc-addr", this.address,
+        "--grpc-preshared-key", this.key,
+        "--datastore-engine", "rocksdb",
+        "--datastore-path", this.dataDir,
+      ];
+    }
     this.appendLog(`\n--- start: ${this.bin} ${args.join(" ")}\n`);
     const proc = spawn(this.bin, args, { stdio: ["ignore", "pipe", "pipe"] });
     this.proc = proc;
