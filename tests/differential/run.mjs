@@ -82,6 +82,7 @@ async function compareCase(testCase, requests, verbose) {
   for (const [kind, argsList] of Object.entries(requests)) {
     if (unimplemented.has(kind) || !argsList.length) continue;
     counts[kind] = 0;
+    const started = performance.now();
     await compareAll(targets, kind, argsList, async (m) => {
       if (m.rebacd.error === "UNIMPLEMENTED" && m.spicedb.error !== "UNIMPLEMENTED" && kind !== "check") {
         unimplemented.add(kind);
@@ -93,6 +94,7 @@ async function compareCase(testCase, requests, verbose) {
       counts[kind]++;
       return !verbose; // the first mismatch is enough unless asked for all of them
     });
+    if (verbose) counts[`${kind}_ms`] = Math.round(performance.now() - started);
     if (found && !verbose) break;
   }
   return { mismatch: found, counts };

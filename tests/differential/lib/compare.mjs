@@ -57,7 +57,7 @@ export function argsFromFields(kind, d) {
 export async function load(targets, testCase, relationships) {
   const { spicedb, rebacd } = targets;
   const stages = [
-    ["WriteSchema", () => spicedb.reset(testCase.schema), () => rebacd.reset(testCase.schema, testCase.definitions)],
+    ["WriteSchema", () => spicedb.reset(testCase.schema, testCase.definitions), () => rebacd.reset(testCase.schema, testCase.definitions)],
     ["WriteRelationships", () => spicedb.writeRelationships(relationships), () => rebacd.writeRelationships(relationships)],
   ];
   for (const [stage, spiceWrite, rebacdWrite] of stages) {

@@ -50,6 +50,7 @@ const LOOKUP_PERMISSIONSHIP = {
 export const rpcTimeout = { ms: 5000 };
 // The reference gets much longer: its answer is the one that matters.
 export const REFERENCE_TIMEOUT_MS = 60000;
+const SPICEDB_RECREATE_EVERY = 50;
 
 /** An error from either client → { error: "CODE_NAME", message }. */
 function errorOf(err) {
@@ -109,6 +110,26 @@ class Target {
   /** Deadline options for the network client (the embedded library ignores them). */
   callOptions() {
     return { deadline: Date.now() + rpcTimeout.ms };
+  }
+
+  /**
+   * Deletes the relationships of every type written so far (kept across refused schema writes,
+   * so nothing of an earlier case survives).
+   */
+  async clear() {
+    for (const resourceType of this.types) {
+      const deleted = await this.settle(
+        this.permissionsClient().promises.deleteRelationships(
+          v1.DeleteRelationshipsRequest.create({ relationshipFilter: { resourceType, optionalResourceId: "", optionalRelation: "" } }),
+          this.callOptions(),
+        ),
+        () => "OK",
+      );
+      // A type the last schema write refused never existed; anything else is the harness's fault.
+      if (deleted.error && deleted.error !== "FAILED_PRECONDITION" && deleted.error !== "INVALID_ARGUMENT") {
+        throw new Error(`${this.name}: could not clear ${resourceType}: ${deleted.error} ${deleted.message}`);
+      }
+    }
   }
 
   writeSchema(schema) {
@@ -173,18 +194,30 @@ class Target {
   }
 }
 
-/** The real SpiceDB, in this process; reset() throws the datastore away. */
+/**
+ * The real SpiceDB, in this process. reset() clears the relationships of every type written so
+ * far and writes the new schema, like rebacd's; a fresh instance every RECREATE_EVERY resets
+ * bounds the memory datastore's history. (Disposing an instance whose streaming socket has served
+ * lookups takes ~6 s, far too slow to do per case.)
+ */
 export class SpiceDbTarget extends Target {
   constructor() {
     super("spicedb");
     this.db = null;
+    this.resets = 0;
+    this.types = [];
   }
 
-  async reset(schema) {
-    this.close();
-    this.db = await EmbeddedSpiceDB.start();
-    this.perms = this.db.permissions();
-    this.schemas = this.db.schema();
+  async reset(schema, types) {
+    if (!this.db || ++this.resets % SPICEDB_RECREATE_EVERY === 0) {
+      this.close();
+      this.db = await EmbeddedSpiceDB.start();
+      this.perms = this.db.permissions();
+      this.schemas = this.db.schema();
+      this.types = [];
+    }
+    await this.clear();
+    this.types = [...new Set([...this.types, ...types])];
     return this.writeSchema(schema);
   }
 
@@ -318,20 +351,7 @@ export class RebacdTarget extends Target {
   async reset(schema, types) {
     if (!this.alive) await this.restart(`it exited; its last output:\n${this.log.slice(-4000)}`);
     else if (this.poisoned) await this.restart("a request ran past its deadline");
-    for (const resourceType of this.types) {
-      const deleted = await settle(
-        this.client.promises.deleteRelationships(
-          v1.DeleteRelationshipsRequest.create({ relationshipFilter: { resourceType, optionalResourceId: "", optionalRelation: "" } }),
-          this.callOptions(),
-        ),
-        () => "OK",
-      );
-      // A type the last schema write refused never existed; anything else is the harness's fault.
-      if (deleted.error && deleted.error !== "FAILED_PRECONDITION" && deleted.error !== "INVALID_ARGUMENT") {
-        throw new Error(`rebacd: could not clear ${resourceType}: ${deleted.error} ${deleted.message}`);
-      }
-    }
-    // Every type ever written, so the next reset clears them even if this schema is refused.
+    await this.clear();
     this.types = [...new Set([...this.types, ...types])];
     return this.writeSchema(schema);
   }
