@@ -4,6 +4,7 @@
 #include <string_view>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "graph/request_checks.h"
 
 namespace rebac::graph {
@@ -37,6 +38,7 @@ absl::StatusOr<ExpandNode> TreeExpander::Expand(const std::string& type, const s
                                                 const std::string& relation) {
   absl::Status names = CheckObjectRelation(*schema_, type, relation, false);
   if (!names.ok()) return names;
+  on_path_.clear();
   return Dispatch(type, id, relation, options_.max_depth);
 }
 
@@ -47,7 +49,13 @@ absl::StatusOr<ExpandNode> TreeExpander::Dispatch(const std::string& type, const
   const schema::Relation* rel =
       definition == nullptr ? nullptr : definition->FindRelation(Std(relation));
   if (rel == nullptr) return Named(ExpandNode::Kind::kLeaf, type, id, relation);
-  if (rel->is_permission) return ExpandRewrite(*definition, *rel, rel->rewrite, id, depth);
+  if (rel->is_permission) {
+    std::string key = absl::StrCat(type, "#", relation, "#", id);
+    if (!on_path_.insert(key).second) return MaxDepthExceeded(options_.max_depth);
+    absl::StatusOr<ExpandNode> expanded = ExpandRewrite(*definition, *rel, rel->rewrite, id, depth);
+    on_path_.erase(key);
+    return expanded;
+  }
 
   // SpiceDB lists the subject objects first, then the usersets, each in the datastore's
   // (type, id, relation) order.

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "graph/check.h"
 #include "schema/compiled_schema.h"
@@ -74,6 +75,10 @@ class TreeExpander {
   std::shared_ptr<const schema::CompiledSchema> schema_;
   std::shared_ptr<const storage::Snapshot> snapshot_;
   ExpandOptions options_;
+  // "type#relation#id" of the dispatches on the current path. Meeting one again is a cycle,
+  // which can only end in max depth; answering that at once keeps branching cycles from costing
+  // exponential time (SpiceDB's traversal bloom filter does the same).
+  absl::flat_hash_set<std::string> on_path_;
 };
 
 }  // namespace rebac::graph

@@ -133,12 +133,17 @@ TEST_F(ExpandTest, DepthLimitAndCyclesMatchSpiceDB) {
   Write(folders("a", 49));
   Write(folders("b", 50));
   Write({"folder:x#parent@folder:y", "folder:y#parent@folder:x"});
+  // Branching cycles too, without walking their 2^50 paths.
+  Write({"folder:p#parent@folder:q", "folder:p#parent@folder:r", "folder:q#parent@folder:p",
+         "folder:r#parent@folder:p", "folder:q#parent@folder:r", "folder:r#parent@folder:q"});
   EXPECT_TRUE(Expand("folder:a48", "view").ok());
   auto too_deep = Expand("folder:b49", "view");
   ASSERT_FALSE(too_deep.ok());
   EXPECT_EQ(too_deep.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(ErrorReasonOf(too_deep.status()), "ERROR_REASON_MAXIMUM_DEPTH_EXCEEDED");
   EXPECT_EQ(ErrorReasonOf(Expand("folder:x", "view").status()),
+            "ERROR_REASON_MAXIMUM_DEPTH_EXCEEDED");
+  EXPECT_EQ(ErrorReasonOf(Expand("folder:p", "view").status()),
             "ERROR_REASON_MAXIMUM_DEPTH_EXCEEDED");
 }
 
