@@ -30,6 +30,11 @@ definition folder {
   permission view = viewer + parent->view
 }
 
+definition box {
+  relation holder: user | group
+  permission all_members = holder.all(member)
+}
+
 definition document {
   relation parent: folder
   relation reader: user | user:* | group#member
@@ -114,6 +119,13 @@ TEST_F(LookupSubjectsTest, NestedGroupsArrowsAndArrowAll) {
   EXPECT_EQ(Subjects("document:1", "parent_view"), "erin fay");
   EXPECT_EQ(Subjects("document:2", "all_parents_view"), "erin");
   EXPECT_EQ(Subjects("document:1", "nothing"), "");
+}
+
+TEST_F(LookupSubjectsTest, ArrowAllPassesOverSubjectTypesWithoutTheTarget) {
+  // SpiceDB v1.54 (differential seed 61): user:u4 has no `member`, so `.all()` is over g1 alone.
+  Write({"box:b#holder@user:u4", "box:b#holder@group:g1", "group:g1#member@group:g3#member",
+         "group:g3#member@user:u2"});
+  EXPECT_EQ(Subjects("box:b", "all_members"), "u2");
 }
 
 TEST_F(LookupSubjectsTest, UsersetSubjectTypesIncludeTheResourceItself) {
