@@ -171,6 +171,7 @@ void Server::Wait() { impl_->grpc_server->Wait(); }
 
 void Server::Shutdown() {
   if (impl_ == nullptr || impl_->grpc_server == nullptr) return;
+  impl_->watch->BeginShutdown();  // watch streams never end on their own
   impl_->grpc_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
 }
 

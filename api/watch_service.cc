@@ -150,6 +150,10 @@ grpc::Status WatchServiceImpl::Watch(grpc::ServerContext* context, const v1::Wat
     const absl::Time call_deadline = absl::FromChrono(context->deadline());
     while (true) {
       if (context->IsCancelled()) return canceled;
+      if (shutting_down_.load(std::memory_order_relaxed)) {
+        return absl::UnavailableError(
+            "the server is shutting down; resume the watch from the last changes_through");
+      }
       // Drain everything committed so far, a batch of revisions at a time.
       size_t read = options_.revisions_per_read;
       while (read == options_.revisions_per_read) {

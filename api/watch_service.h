@@ -14,6 +14,8 @@
 #ifndef REBACD_API_WATCH_SERVICE_H_
 #define REBACD_API_WATCH_SERVICE_H_
 
+#include <atomic>
+
 #include "absl/time/time.h"
 #include "api/authenticator.h"
 #include "api/serving_state.h"
@@ -40,10 +42,15 @@ class WatchServiceImpl final : public authzed::api::v1::WatchService::Service {
   grpc::Status Watch(grpc::ServerContext* context, const authzed::api::v1::WatchRequest* request,
                      grpc::ServerWriter<authzed::api::v1::WatchResponse>* writer) override;
 
+  // Ends every stream (UNAVAILABLE, so clients resume from their last token) within
+  // options.cancellation_check, instead of holding a graceful server shutdown to its deadline.
+  void BeginShutdown() { shutting_down_.store(true, std::memory_order_relaxed); }
+
  private:
   ServingStateResolver* states_;
   const Authenticator* auth_;
   WatchOptions options_;
+  std::atomic<bool> shutting_down_{false};
 };
 
 }  // namespace rebac::api

@@ -121,6 +121,23 @@ TEST_F(StreamingServicesTest, WatchEndsAtTheCallDeadline) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
 }
 
+TEST_F(StreamingServicesTest, ShutdownEndsWatchStreamsPromptlyAsUnavailable) {
+  grpc::ClientContext context;
+  Authorize(&context);
+  v1::WatchRequest request;
+  request.add_optional_update_kinds(v1::WATCH_KIND_INCLUDE_CHECKPOINTS);
+  auto reader = watch_->Watch(&context, request);
+  v1::WatchResponse response;
+  ASSERT_TRUE(reader->Read(&response));  // the stream is established
+  auto start = std::chrono::steady_clock::now();
+  std::thread stopper([&] { server_->Shutdown(); });
+  while (reader->Read(&response)) {
+  }
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
+  stopper.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+}
+
 TEST_F(StreamingServicesTest, ImportThenExportRoundTripsThroughBothServices) {
   grpc::ClientContext import_context;
   Authorize(&import_context);
