@@ -117,6 +117,18 @@ graph::CheckRequest ToCheckRequest(const v1::ObjectReference& resource,
       subject.object().object_type(), subject.object().object_id(), subject.optional_relation()};
 }
 
+// The walk's budget: the client's deadline, capped so no request runs unbounded.
+constexpr absl::Duration kMaxCheckDuration = absl::Seconds(60);
+
+graph::CheckOptions CheckOptionsFor(const grpc::ServerContext& context, int max_depth) {
+  graph::CheckOptions options;
+  options.max_depth = max_depth;
+  options.deadline =
+      std::min(absl::FromChrono(context.deadline()), absl::Now() + kMaxCheckDuration);
+  options.cancelled = [&context] { return context.IsCancelled(); };
+  return options;
+}
+
 v1::CheckPermissionResponse::Permissionship ToProto(graph::Permissionship p) {
   return p == graph::Permissionship::kHasPermission
              ? v1::CheckPermissionResponse::PERMISSIONSHIP_HAS_PERMISSION
@@ -323,7 +335,8 @@ grpc::Status PermissionsServiceImpl::CheckPermission(grpc::ServerContext* contex
     absl::StatusOr<ReadView> view =
         state_->ViewFor(request->has_consistency() ? &request->consistency() : nullptr);
     if (!view.ok()) return view.status();
-    graph::Checker checker(view->schema, view->snapshot, {.max_depth = limits_.max_depth});
+    graph::Checker checker(view->schema, view->snapshot,
+                           CheckOptionsFor(*context, limits_.max_depth));
     absl::StatusOr<graph::CheckResult> result = checker.Check(
         ToCheckRequest(request->resource(), request->permission(), request->subject()));
     if (!result.ok()) return result.status();
@@ -361,7 +374,8 @@ grpc::Status PermissionsServiceImpl::CheckBulkPermissions(
                             item.has_subject());
       absl::StatusOr<graph::CheckResult> result = item_status;
       if (item_status.ok()) {
-        graph::Checker checker(view->schema, view->snapshot, {.max_depth = limits_.max_depth});
+        graph::Checker checker(view->schema, view->snapshot,
+                               CheckOptionsFor(*context, limits_.max_depth));
         result = checker.Check(ToCheckRequest(item.resource(), item.permission(), item.subject()));
       }
       if (!result.ok()) {

@@ -24,14 +24,16 @@ done
 bash scripts/install-deps.sh
 
 # npm ci only when node_modules is older than the lock file (npm writes .package-lock.json).
-(
-  cd tests/integration
-  stamp=node_modules/.package-lock.json
-  if [[ ! -f "$stamp" || package-lock.json -nt "$stamp" || package.json -nt "$stamp" ]]; then
-    echo "test.sh: npm ci in tests/integration" >&2
-    npm ci --no-audit --no-fund --loglevel=error
-  fi
-)
+for dir in tests/integration tests/differential; do
+  (
+    cd "$dir"
+    stamp=node_modules/.package-lock.json
+    if [[ ! -f "$stamp" || package-lock.json -nt "$stamp" || package.json -nt "$stamp" ]]; then
+      echo "test.sh: npm ci in $dir" >&2
+      npm ci --no-audit --no-fund --loglevel=error
+    fi
+  )
+done
 
 configure_build "$build_dir" "${cmake_args[@]}"
 cmake --build "$build_dir" --parallel "$(nproc)"
