@@ -94,7 +94,8 @@ struct AstCaveat {
   // SpiceDB's parser drops a caveat's body silently when it is empty or cut short (the error
   // lands on a detached node); the translator then refuses the caveat.
   bool has_expression = false;
-  std::string expression;  // raw text between the braces, untrimmed
+  std::string expression;    // raw text between the braces, untrimmed
+  SourcePos expression_pos;  // where `expression` starts in the schema text
   std::string comments;
 };
 

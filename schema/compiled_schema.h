@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "schema/caveats/expression.h"
 
 namespace rebac::schema {
 
@@ -75,16 +76,19 @@ struct Definition {
   const Relation* FindRelation(std::string_view name) const;
 };
 
-// A caveat declaration. The expression is kept as text here; a later issue adds the typed
-// CEL evaluator.
+// A caveat declaration: typed parameters and a CEL expression, already parsed and
+// type-checked, ready for caveats::Evaluate() (schema/caveats/evaluate.h).
 struct CaveatParameter {
   std::string name;
-  std::string type;  // as written: "int", "list<string>", ...
+  std::string type;  // canonical spelling: "int", "list<string>", "map<list<int>>"
 };
 struct Caveat {
   std::string name;
-  std::vector<CaveatParameter> parameters;
-  std::string expression;  // the CEL source between the braces, trimmed
+  std::vector<CaveatParameter> parameters;  // in source order
+  std::string expression;                   // the CEL source between the braces, trimmed
+  // The checked expression (never null in a schema from Compile()). Its parameters() carry the
+  // parsed types, for caveats::ConvertContext().
+  std::shared_ptr<const caveats::CompiledExpression> compiled;
   std::string doc_comment;
 };
 

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "schema/caveat_usage.h"
 #include "schema/parser.h"
 #include "schema/translator.h"
 #include "schema/type_check.h"
@@ -26,6 +27,10 @@ CompileResult Compile(std::string_view text) {
   std::vector<Definition> definitions;
   std::vector<Caveat> caveats;
   if (auto error = internal::Translate(parsed.file, &definitions, &caveats)) {
+    return CompileResult(std::move(*error));
+  }
+  // SpiceDB validates caveats before definitions when a schema is written.
+  if (auto error = internal::CheckCaveatParameterUsage(parsed.file, caveats)) {
     return CompileResult(std::move(*error));
   }
   if (auto error = internal::TypeCheck(parsed.file)) return CompileResult(std::move(*error));

@@ -51,8 +51,10 @@ class CompileResult {
 // a definition (and, for `type#rel`, a relation of it), each computed userset and arrow tupleset
 // names a relation of its definition, caveats referenced exist, no duplicates.
 // As in SpiceDB, syntax errors and the compiler's own checks (name syntax, nested arrows, caveat
-// parameter types, duplicate definitions) are kParse; name resolution failures are kType.
-// Caveat expressions are not parsed as CEL yet. Empty text compiles to an empty schema.
+// parameter types, duplicate definitions, caveat expressions that do not parse or type-check
+// as CEL) are kParse; name resolution failures and unused caveat parameters are kType. A caveat
+// expression error is positioned inside the expression, in schema line:column. Empty text
+// compiles to an empty schema.
 CompileResult Compile(std::string_view text);
 
 // The canonical text of `schema`, as ReadSchema returns it (SpiceDB's generator layout).

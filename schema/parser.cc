@@ -445,7 +445,10 @@ bool Parser::ParseCaveat() {
   while (!Is(TokenKind::kError) && !Is(TokenKind::kEof)) {
     if (Is(TokenKind::kLeftBrace)) ++depth;
     if (Is(TokenKind::kRightBrace) && --depth == 0) break;
-    if (empty) begin = static_cast<size_t>(current_.offset);
+    if (empty) {
+      begin = static_cast<size_t>(current_.offset);
+      caveat.expression_pos = Here();
+    }
     empty = false;
     end = static_cast<size_t>(current_.offset) + current_.text.size();
     Advance();

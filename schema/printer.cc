@@ -254,9 +254,8 @@ std::string DefinitionText(const Definition& definition) {
   return out.Take();
 }
 
-// Approximates how SpiceDB re-renders a CEL expression from its syntax tree: one line, comments
-// dropped, runs of whitespace outside string literals collapsed. (An exact rendering needs the
-// CEL parser, which comes with caveat evaluation.)
+// For a Caveat built by hand without a compiled expression: approximates CEL's rendering by
+// putting the text on one line, comments dropped, whitespace outside string literals collapsed.
 std::string NormalizeExpression(absl::string_view expression) {
   std::string out;
   bool pending_space = false;
@@ -326,7 +325,9 @@ std::string CaveatText(const Caveat& caveat) {
   out.AppendLine();
   out.Indent();
   out.MarkNewScope();
-  out.Append(NormalizeExpression(caveat.expression));
+  // SpiceDB prints the expression from its syntax tree (CEL's unparser).
+  out.Append(caveat.compiled != nullptr ? caveat.compiled->ToString()
+                                        : NormalizeExpression(caveat.expression));
   out.AppendLine();
   out.Dedent();
   out.Append("}");

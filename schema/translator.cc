@@ -1,5 +1,6 @@
 #include "schema/translator.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "schema/caveats/expression.h"
 #include "schema/names.h"
 
 namespace rebac::schema::internal {
@@ -59,6 +61,54 @@ bool BuildCaveatType(const AstCaveatType& type, std::string* out, std::string* p
   return true;
 }
 
+// Where byte `offset` of the caveat's expression text lies in the schema text.
+SourcePos ExpressionPosition(const AstCaveat& ast, int offset) {
+  SourcePos pos = ast.expression_pos;
+  const size_t end = std::min(static_cast<size_t>(std::max(offset, 0)), ast.expression.size());
+  for (size_t i = 0; i < end; ++i) {
+    if (ast.expression[i] == '\n') {
+      ++pos.line;
+      pos.column = 1;
+    } else {
+      ++pos.column;
+    }
+  }
+  return pos;
+}
+
+// Parses and type-checks the expression against the parameters, as SpiceDB's translator does
+// with CEL. SpiceDB shifts CEL's error locations into the schema text; so do we, in the message
+// ("ERROR: name:line:column: ...") and in the error's own position.
+std::optional<SchemaError> CompileCaveatExpression(const AstCaveat& ast, Caveat* out) {
+  std::vector<caveats::Parameter> parameters;
+  for (const CaveatParameter& parameter : out->parameters) {
+    absl::StatusOr<caveats::ParameterType> type = caveats::ParseParameterType(parameter.type);
+    if (!type.ok()) {
+      return MakeError(kParse,
+                       absl::StrCat("invalid type for caveat parameter `", parameter.name,
+                                    "` on caveat `", ast.name, "`: ", type.status().message()),
+                       ast.pos, parameter.name);
+    }
+    parameters.push_back(caveats::Parameter{parameter.name, *std::move(type)});
+  }
+  caveats::CompileExpressionResult compiled =
+      caveats::CompileExpression(ast.expression, std::move(parameters));
+  if (compiled.error) {
+    const caveats::ExpressionError& error = *compiled.error;
+    // The expression text handed over starts at its first token, so offset 0 is that token.
+    const SourcePos pos =
+        error.has_location ? ExpressionPosition(ast, error.offset) : ast.expression_pos;
+    std::string detail = error.has_location ? absl::StrCat("ERROR: ", ast.name, ":", pos.line, ":",
+                                                           pos.column, ": ", error.message)
+                                            : error.message;
+    return MakeError(kParse,
+                     absl::StrCat("invalid expression for caveat `", ast.name, "`: ", detail), pos,
+                     out->expression);
+  }
+  out->compiled = std::move(compiled.expression);
+  return std::nullopt;
+}
+
 std::optional<SchemaError> TranslateCaveat(const AstCaveat& ast, Caveat* out) {
   out->name = ast.name;
   out->doc_comment = ast.comments;
@@ -92,7 +142,7 @@ std::optional<SchemaError> TranslateCaveat(const AstCaveat& ast, Caveat* out) {
                      ast.pos, ast.name);
   }
   out->expression = std::string(absl::StripAsciiWhitespace(ast.expression));
-  return std::nullopt;
+  return CompileCaveatExpression(ast, out);
 }
 
 std::optional<SchemaError> TranslateRelation(const AstRelation& ast, Relation* out) {

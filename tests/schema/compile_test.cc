@@ -295,7 +295,7 @@ TEST(CompileTest, KeepsSourceOrderAndLookups) {
 TEST(CompileTest, BuildsCaveats) {
   CompileResult result = Compile(R"(/** checks the network */
 caveat net/has_valid_ip(user_ip ipaddress, ranges list<string>, meta map<list<int>>) {
-	user_ip.in_cidr(ranges[0]) && {"a": 1}["a"] == 1
+	user_ip.in_cidr(ranges[0]) && {"a": 1}["a"] == 1 && size(meta) >= 0
 }
 )");
   ASSERT_TRUE(result.ok()) << result.error().ToString();
@@ -306,7 +306,11 @@ caveat net/has_valid_ip(user_ip ipaddress, ranges list<string>, meta map<list<in
   EXPECT_EQ(caveat->parameters[0].type, "ipaddress");
   EXPECT_EQ(caveat->parameters[1].type, "list<string>");
   EXPECT_EQ(caveat->parameters[2].type, "map<list<int>>");
-  EXPECT_EQ(caveat->expression, R"(user_ip.in_cidr(ranges[0]) && {"a": 1}["a"] == 1)");
+  EXPECT_EQ(caveat->expression,
+            R"(user_ip.in_cidr(ranges[0]) && {"a": 1}["a"] == 1 && size(meta) >= 0)");
+  ASSERT_NE(caveat->compiled, nullptr);
+  EXPECT_EQ(caveat->compiled->referenced_parameters(),
+            (std::vector<std::string>{"meta", "ranges", "user_ip"}));
   EXPECT_EQ(caveat->doc_comment, "/** checks the network */");
 }
 

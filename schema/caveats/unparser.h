@@ -1,0 +1,17 @@
+// Renders a caveat expression tree back to text the way cel-go's unparser (cel.AstToString)
+// does, which is what SpiceDB's ReadSchema shows: operators spaced, parentheses only where
+// precedence needs them, strings double-quoted Go-style, comprehensions in macro form.
+#ifndef REBACD_SCHEMA_CAVEATS_UNPARSER_H_
+#define REBACD_SCHEMA_CAVEATS_UNPARSER_H_
+
+#include <string>
+
+#include "schema/caveats/ast.h"
+
+namespace rebac::schema::caveats::internal {
+
+std::string Unparse(const Expr& root);
+
+}  // namespace rebac::schema::caveats::internal
+
+#endif  // REBACD_SCHEMA_CAVEATS_UNPARSER_H_
