@@ -1,5 +1,7 @@
 #include "storage/relationship.h"
 
+#include <chrono>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
@@ -83,6 +85,19 @@ bool DecodeValue(absl::string_view bytes, RelationshipValue* value) {
     bytes.remove_prefix(8);
   }
   return bytes.empty();
+}
+
+bool IsExpiredValue(absl::string_view encoded_value, int64_t now_micros) {
+  if (encoded_value.empty()) return false;
+  RelationshipValue value;
+  if (!DecodeValue(encoded_value, &value)) return false;
+  return value.expires_at_micros != 0 && value.expires_at_micros <= now_micros;
+}
+
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 Relationship RelationshipView::ToRelationship() const {

@@ -61,6 +61,12 @@ std::string EncodeValue(const RelationshipValue& value);
 // Returns false when `bytes` is not a value EncodeValue produced.
 bool DecodeValue(absl::string_view bytes, RelationshipValue* value);
 
+// Whether an encoded value carries an expiry at or before `now_micros`: an expiring relationship
+// disappears from reads at its expiry instant.
+bool IsExpiredValue(absl::string_view encoded_value, int64_t now_micros);
+// The wall clock in unix microseconds, the unit of RelationshipValue::expires_at_micros.
+int64_t NowMicros();
+
 // `type:id#relation@subject_type:subject_id#subject_relation`, SpiceDB's text form (without
 // caveat or expiry); used in error messages.
 std::string ToString(const Relationship& relationship);

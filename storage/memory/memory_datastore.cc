@@ -35,19 +35,6 @@ const std::string* VisibleAt(const std::vector<Version>& versions, Revision revi
   return nullptr;
 }
 
-int64_t NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-bool IsExpired(absl::string_view encoded_value, int64_t now_micros) {
-  if (encoded_value.empty()) return false;
-  RelationshipValue value;
-  if (!DecodeValue(encoded_value, &value)) return false;
-  return value.expires_at_micros != 0 && value.expires_at_micros <= now_micros;
-}
-
 // Everything the store holds; shared with snapshots so they outlive nothing they read.
 struct MemoryState {
   mutable absl::Mutex mu;
@@ -79,7 +66,7 @@ class MemorySnapshot final : public Snapshot {
       if (visible == nullptr) return std::nullopt;
       value = *visible;
     }
-    if (IsExpired(value, now_micros_)) return std::nullopt;
+    if (IsExpiredValue(value, now_micros_)) return std::nullopt;
     RelationshipValue decoded;
     if (!DecodeValue(value, &decoded)) return absl::DataLossError("undecodable relationship value");
     return decoded;
@@ -142,7 +129,7 @@ class MemorySnapshot final : public Snapshot {
             by_subject ? keys::DecodeSubjectKey(key, &view) : keys::DecodeResourceKey(key, &view);
         if (!decoded) return absl::DataLossError("malformed relationship key in the store");
         view.encoded_value = value;
-        if (IsExpired(view.encoded_value, now_micros_)) continue;
+        if (IsExpiredValue(view.encoded_value, now_micros_)) continue;
         if (filter != nullptr && !filter->Matches(view)) continue;
         if (!visit(view)) return absl::OkStatus();
       }

@@ -49,20 +49,6 @@ absl::Status ToStatus(const rocksdb::Status& s, absl::string_view what) {
   return absl::InternalError(message);
 }
 
-int64_t NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// An expiring relationship disappears from reads at its expiry instant.
-bool IsExpired(absl::string_view encoded_value, int64_t now_micros) {
-  if (encoded_value.empty()) return false;
-  RelationshipValue value;
-  if (!DecodeValue(encoded_value, &value)) return false;
-  return value.expires_at_micros != 0 && value.expires_at_micros <= now_micros;
-}
-
 class RocksDbDatastore;
 
 class RocksDbSnapshot final : public Snapshot {
@@ -91,7 +77,7 @@ class RocksDbSnapshot final : public Snapshot {
     if (s.IsNotFound()) return std::nullopt;
     if (!s.ok()) return ToStatus(s, "reading relationship");
     absl::string_view bytes(value.data(), value.size());
-    if (IsExpired(bytes, now_micros_)) return std::nullopt;
+    if (IsExpiredValue(bytes, now_micros_)) return std::nullopt;
     RelationshipValue decoded;
     if (!DecodeValue(bytes, &decoded)) return absl::DataLossError("undecodable relationship value");
     return decoded;
@@ -147,7 +133,7 @@ class RocksDbSnapshot final : public Snapshot {
       if (!decoded) return absl::DataLossError("malformed relationship key in the store");
       rocksdb::Slice value = it->value();
       view.encoded_value = absl::string_view(value.data(), value.size());
-      if (IsExpired(view.encoded_value, now_micros_)) continue;
+      if (IsExpiredValue(view.encoded_value, now_micros_)) continue;
       if (filter != nullptr && !filter->Matches(view)) continue;
       if (!visit(view)) break;
     }
