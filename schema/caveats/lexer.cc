@@ -1,6 +1,7 @@
 #include "schema/caveats/lexer.h"
 
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <utility>
 
@@ -153,6 +154,8 @@ CelToken CelLexer::Number(size_t start) {
   if (is_double) {
     errno = 0;
     const double value = std::strtod(digits.c_str(), nullptr);
+    // As Go's ParseFloat, which CEL uses: a literal beyond the double range is refused.
+    if (std::isinf(value)) return Error(start, "invalid double literal");
     token.literal = Value::Double(value);
   } else {
     const bool unsigned_suffix = end < rest.size() && (rest[end] == 'u' || rest[end] == 'U');

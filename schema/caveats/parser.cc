@@ -217,8 +217,9 @@ class Parser {
       Advance();
       // `-` directly on a number literal is part of the literal, as in CEL, so the most
       // negative int can be written.
+      // Not for int 0: `-0` folded to 0 would print without its sign and so not round-trip.
       if (negate && current_.kind == CelToken::Kind::kLiteral &&
-          (current_.literal.kind() == Value::Kind::kInt ||
+          ((current_.literal.kind() == Value::Kind::kInt && current_.literal.int_value() != 0) ||
            current_.literal.kind() == Value::Kind::kDouble || current_.error == "int-min")) {
         ExprPtr literal = Node(Expr::Kind::kLiteral, offset);
         if (current_.error == "int-min") {

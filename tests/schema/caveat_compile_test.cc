@@ -71,6 +71,8 @@ INSTANTIATE_TEST_SUITE_P(
          "Syntax error: unterminated string literal", 5},
         {"reserved_word", "if == 1", "a int", "reserved identifier: if", 0},
         {"int_literal_too_big", "a == 9223372036854775808", "a int", "invalid int literal", 5},
+        // Found by the fuzzer: an infinite literal printed as `+Inf`, which does not parse.
+        {"double_literal_too_big", "f < 1e999", "f double", "invalid double literal", 4},
         {"has_needs_field", "has(m)", "m map<int>", "invalid argument to has() macro", 0},
         {"map_keys_must_be_strings", "{1: true}[1]", "a int",
          "map keys in caveat expressions must be strings", 1},
@@ -149,6 +151,9 @@ INSTANTIATE_TEST_SUITE_P(
         {"l.exists(x, x > 1)", "l list<int>", "l.exists(x, x > 1)"},
         {"d == 1.5 || d == 1e10", "d double", "d == 1.5 || d == 1e+10"},
         {"d == 2.0", "d double", "d == 2.0"},
+        // Found by the fuzzer: `-0` must keep its sign to print to a fixed point.
+        {"a < ---0", "a int", "a < ---0"},
+        {"a > --5", "a int", "a > --5"},
         {"a ? (b ? c : a) : c", "a bool, b bool, c bool", "a ? (b ? c : a) : c"},
         {"a ? b : (c ? a : b)", "a bool, b bool, c bool", "a ? b : c ? a : b"},
         {"uint(a) == 3u", "a int", "uint(a) == 3u"},

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# fuzz.sh: builds the libFuzzer targets in tests/fuzz with clang (ASan + UBSan) into build-fuzz/
+# and runs each for a bounded time on its corpus (tests/fuzz/corpus/<name>). Fails on any crash,
+# leak, timeout or out-of-memory; the reproducer is left in build-fuzz/artifacts/.
+#   scripts/fuzz.sh [SECONDS_PER_TARGET]   (default 60)
+set -euo pipefail
+
+seconds=${1:-60}
+case "$seconds" in
+  -h | --help) sed -n '2,5p' "$0"; exit 0 ;;
+  *[!0-9]* | '') echo "fuzz.sh: SECONDS_PER_TARGET must be a number" >&2; exit 2 ;;
+esac
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build="$root/build-fuzz"
+command -v clang++ >/dev/null || { echo "fuzz.sh: clang++ not found (scripts/install-deps.sh)" >&2; exit 1; }
+
+cmake -S "$root/tests/fuzz" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+ninja -C "$build" -j"${FUZZ_JOBS:-1}" >/dev/null
+
+mkdir -p "$build/artifacts"
+status=0
+for target in schema_compile:schema caveat_expression:caveat; do
+  name=${target%%:*}
+  corpus_name=${target##*:}
+  # Fuzz into a scratch copy so new inputs do not churn the committed corpus.
+  work="$build/corpus/$corpus_name"
+  mkdir -p "$work"
+  cp -n "$root/tests/fuzz/corpus/$corpus_name"/* "$work"/ 2>/dev/null || true
+  echo "fuzz.sh: ${name}_fuzzer for ${seconds}s" >&2
+  if ! "$build/${name}_fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+      -max_len=4096 -artifact_prefix="$build/artifacts/${name}-" -print_final_stats=1 \
+      "$work" 2>"$build/${name}.log"; then
+    echo "fuzz.sh: ${name}_fuzzer FAILED; see $build/${name}.log and $build/artifacts/" >&2
+    tail -n 30 "$build/${name}.log" >&2
+    status=1
+  else
+    grep -E "^stat::number_of_executed_units|^cov:|DONE" "$build/${name}.log" | tail -n 2 >&2 || true
+  fi
+done
+exit $status
