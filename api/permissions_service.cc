@@ -12,6 +12,7 @@
 #include "google/rpc/status.pb.h"
 #include "graph/check.h"
 #include "graph/error_reason.h"
+#include "storage/key_codec.h"
 
 namespace rebac::api {
 namespace {
@@ -93,10 +94,15 @@ absl::StatusOr<storage::Relationship> DecodeCursor(absl::string_view token) {
   return storage::Relationship{parts[0], parts[1], parts[2], parts[3], parts[4], parts[5], {}};
 }
 
-bool SameNames(const storage::RelationshipView& v, const storage::Relationship& r) {
-  return v.resource_type == r.resource_type && v.resource_id == r.resource_id &&
-         v.relation == r.relation && v.subject_type == r.subject_type &&
-         v.subject_id == r.subject_id && v.subject_relation == r.subject_relation;
+// The key of `v` in the index a scan with `range` walks: scans visit keys in increasing order,
+// so "after the cursor" is "key greater than the cursor's key", even if the cursor's own
+// relationship was deleted since.
+std::string IndexKey(const storage::keys::ScanRange& range, const storage::RelationshipView& v) {
+  return range.by_subject
+             ? storage::keys::EncodePrefix({v.subject_type, v.subject_id, v.subject_relation,
+                                            v.resource_type, v.relation, v.resource_id})
+             : storage::keys::EncodePrefix({v.resource_type, v.resource_id, v.relation,
+                                            v.subject_type, v.subject_relation, v.subject_id});
 }
 
 absl::Status ValidateCheckItem(const v1::ObjectReference& resource, const std::string& permission,
@@ -151,12 +157,17 @@ grpc::Status PermissionsServiceImpl::ReadRelationships(
     storage::RelationshipFilter filter = FromProto(request->relationship_filter());
     REBAC_RETURN_IF_ERROR(ValidateFilterAgainstSchema(*view->schema, filter));
 
-    std::optional<storage::Relationship> resume_after;
+    // Scans visit the keys of one index in increasing order (storage plans which index).
+    const storage::keys::ScanRange scan_range = storage::keys::PlanScan(filter);
+    std::optional<std::string> resume_after;  // index key of the last relationship sent
     if (request->has_optional_cursor()) {
       absl::StatusOr<storage::Relationship> cursor =
           DecodeCursor(request->optional_cursor().token());
       if (!cursor.ok()) return cursor.status();
-      resume_after = std::move(*cursor);
+      const storage::Relationship& c = *cursor;
+      storage::RelationshipView last{c.resource_type, c.resource_id, c.relation,
+                                     c.subject_type,  c.subject_id,  c.subject_relation};
+      resume_after = IndexKey(scan_range, last);
     }
     const uint64_t limit = request->optional_limit();
     uint64_t sent = 0;
@@ -164,8 +175,8 @@ grpc::Status PermissionsServiceImpl::ReadRelationships(
     v1::ReadRelationshipsResponse response;
     absl::Status scan = view->snapshot->ForEach(filter, [&](const storage::RelationshipView& v) {
       if (resume_after) {
-        if (SameNames(v, *resume_after)) resume_after.reset();
-        return true;
+        if (IndexKey(scan_range, v) <= *resume_after) return true;
+        resume_after.reset();
       }
       if (context->IsCancelled()) {
         stream_broken = true;
