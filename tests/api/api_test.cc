@@ -22,8 +22,7 @@ TEST(AuthenticatorTest, AcceptsAnyConfiguredKeyWithBearerScheme) {
 TEST(AuthenticatorTest, MissingOrMalformedBearerIsUnauthenticatedAsInSpiceDB) {
   Authenticator auth({"secret"});
   for (const char* header : {"secret", "Basic secret", ""}) {
-    EXPECT_EQ(auth.AuthenticateHeader(header).code(), absl::StatusCode::kUnauthenticated)
-        << header;
+    EXPECT_EQ(auth.AuthenticateHeader(header).code(), absl::StatusCode::kUnauthenticated) << header;
   }
 }
 
@@ -65,7 +64,7 @@ TEST(RequestValidationTest, ObjectTypesFollowSpiceDBsPattern) {
   EXPECT_TRUE(IsValidObjectType("org/team_1"));
   EXPECT_TRUE(IsValidObjectType("abc/def/doc"));
   EXPECT_FALSE(IsValidObjectType("a/b/doc"));  // each segment has at least 3 characters
-  EXPECT_FALSE(IsValidObjectType("us"));  // at least 3 characters
+  EXPECT_FALSE(IsValidObjectType("us"));       // at least 3 characters
   EXPECT_FALSE(IsValidObjectType("User"));
   EXPECT_FALSE(IsValidObjectType("user_"));  // must end in a letter or digit
   EXPECT_FALSE(IsValidObjectType("1user"));
