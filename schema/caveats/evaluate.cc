@@ -334,7 +334,9 @@ Outcome Evaluator::Arithmetic(const std::string& f, const Value& x, const Value&
       }
       case '/':
         if (b == 0) return Outcome::Error("division by zero");
-        return IntResult(a == INT64_MIN && b == -1, b == -1 ? -a : a / b);
+        // INT64_MIN / -1 overflows; negating INT64_MIN to compute it would be undefined.
+        if (a == INT64_MIN && b == -1) return IntResult(true, 0);
+        return IntResult(false, a / b);
       case '%':
         if (b == 0) return Outcome::Error("modulus by zero");
         return IntResult(a == INT64_MIN && b == -1, b == -1 ? 0 : a % b);
