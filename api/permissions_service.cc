@@ -23,16 +23,25 @@ absl::Status Authenticate(const Authenticator* auth, const grpc::ServerContext& 
   return auth->Authenticate(context);
 }
 
+// SpiceDB's error for a request with more items of one kind than allowed, e.g. "update count of
+// 1001 is greater than maximum allowed of 1000".
+absl::Status CountOverLimit(absl::string_view noun, int count, int limit, absl::string_view reason,
+                            absl::string_view count_key, absl::string_view limit_key) {
+  return ErrorWithReason(
+      absl::StatusCode::kInvalidArgument,
+      absl::StrCat(noun, " count of ", count, " is greater than maximum allowed of ", limit),
+      reason,
+      {{std::string(count_key), absl::StrCat(count)},
+       {std::string(limit_key), absl::StrCat(limit)}});
+}
+
 absl::Status ValidatePreconditions(const google::protobuf::RepeatedPtrField<v1::Precondition>& ps,
                                    const schema::CompiledSchema& schema, int limit,
                                    std::vector<storage::Precondition>* out) {
   if (ps.size() > limit) {
-    return ErrorWithReason(absl::StatusCode::kInvalidArgument,
-                           absl::StrCat("precondition count of ", ps.size(),
-                                        " is greater than maximum allowed of ", limit),
-                           "ERROR_REASON_TOO_MANY_PRECONDITIONS_IN_REQUEST",
-                           {{"precondition_count", absl::StrCat(ps.size())},
-                            {"maximum_preconditions_allowed", absl::StrCat(limit)}});
+    return CountOverLimit("precondition", ps.size(), limit,
+                          "ERROR_REASON_TOO_MANY_PRECONDITIONS_IN_REQUEST", "precondition_count",
+                          "maximum_preconditions_allowed");
   }
   for (int i = 0; i < ps.size(); ++i) {
     const v1::Precondition& p = ps[i];
@@ -207,13 +216,9 @@ grpc::Status PermissionsServiceImpl::WriteRelationships(
   absl::Status status = [&]() -> absl::Status {
     REBAC_RETURN_IF_ERROR(Authenticate(auth_, *context));
     if (request->updates_size() > limits_.max_updates_per_write) {
-      return ErrorWithReason(
-          absl::StatusCode::kInvalidArgument,
-          absl::StrCat("update count of ", request->updates_size(),
-                       " is greater than maximum allowed of ", limits_.max_updates_per_write),
-          "ERROR_REASON_TOO_MANY_UPDATES_IN_REQUEST",
-          {{"update_count", absl::StrCat(request->updates_size())},
-           {"maximum_updates_allowed", absl::StrCat(limits_.max_updates_per_write)}});
+      return CountOverLimit("update", request->updates_size(), limits_.max_updates_per_write,
+                            "ERROR_REASON_TOO_MANY_UPDATES_IN_REQUEST", "update_count",
+                            "maximum_updates_allowed");
     }
     absl::StatusOr<ReadView> view = state_->ViewFor(nullptr);
     if (!view.ok()) return view.status();
@@ -365,13 +370,9 @@ grpc::Status PermissionsServiceImpl::CheckBulkPermissions(
   absl::Status status = [&]() -> absl::Status {
     REBAC_RETURN_IF_ERROR(Authenticate(auth_, *context));
     if (request->items_size() > limits_.max_check_bulk_items) {
-      return ErrorWithReason(
-          absl::StatusCode::kInvalidArgument,
-          absl::StrCat("check count of ", request->items_size(),
-                       " is greater than maximum allowed of ", limits_.max_check_bulk_items),
-          "ERROR_REASON_TOO_MANY_CHECKS_IN_REQUEST",
-          {{"check_count", absl::StrCat(request->items_size())},
-           {"maximum_checks_allowed", absl::StrCat(limits_.max_check_bulk_items)}});
+      return CountOverLimit("check", request->items_size(), limits_.max_check_bulk_items,
+                            "ERROR_REASON_TOO_MANY_CHECKS_IN_REQUEST", "check_count",
+                            "maximum_checks_allowed");
     }
     absl::StatusOr<ReadView> view =
         state_->ViewFor(request->has_consistency() ? &request->consistency() : nullptr);
