@@ -10,6 +10,7 @@
 #ifndef REBACD_STORAGE_DATASTORE_H_
 #define REBACD_STORAGE_DATASTORE_H_
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -72,6 +73,17 @@ struct WriteRequest {
   // Opaque bytes (the API stores a serialized google.protobuf.Struct) kept with the revision
   // and handed back by ReadChanges; "" when none.
   std::string transaction_metadata;
+  // When set, the write commits only if the schema in force at the head is still the one
+  // written at this revision (0: no schema written yet); otherwise it fails with ABORTED
+  // (SchemaChangedError) and nothing is applied. A caller that validated the request against
+  // the schema of revision R outside the write lock sets R here, so a concurrent WriteSchema
+  // cannot slip in between the validation and the commit.
+  std::optional<Revision> expected_schema_revision;
+  // When set, run at commit under the write lock, after expected_schema_revision holds and
+  // before the preconditions, against the head snapshot the write applies on top of. A non-OK
+  // status aborts the write and is returned as is. It must not call Write on the same store.
+  // WriteSchema uses it to refuse, atomically, a schema change that would orphan relationships.
+  std::function<absl::Status(const Snapshot& head)> commit_check;
 };
 
 struct WriteResult {
@@ -125,6 +137,8 @@ class Datastore {
   // fails:
   //   ALREADY_EXISTS       a kCreate names a relationship that exists
   //   FAILED_PRECONDITION  a precondition does not hold (message names it)
+  //   ABORTED              expected_schema_revision is no longer the head's schema
+  //   (any)                what request.commit_check returned
   // The write is durable (fsync'd) before this returns when the store was opened with sync.
   virtual absl::StatusOr<WriteResult> Write(const WriteRequest& request) = 0;
 

@@ -129,6 +129,12 @@ bool RelationshipFilter::Matches(const RelationshipView& r) const {
     if (subject->id && r.subject_id != *subject->id) return false;
     if (subject->relation && r.subject_relation != *subject->relation) return false;
   }
+  if (caveat_name || has_expiration) {
+    RelationshipValue value;
+    if (!DecodeValue(r.encoded_value, &value)) return false;
+    if (caveat_name && value.caveat_name != *caveat_name) return false;
+    if (has_expiration && (value.expires_at_micros != 0) != *has_expiration) return false;
+  }
   return true;
 }
 

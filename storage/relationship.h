@@ -83,6 +83,10 @@ struct RelationshipFilter {
   std::optional<std::string> resource_id_prefix;
   std::optional<std::string> relation;
   std::optional<SubjectFilter> subject;
+  // Unset matches any caveat; "" only uncaveated relationships; a name only that caveat.
+  std::optional<std::string> caveat_name;
+  // Unset matches either; true only relationships with an expiry, false only those without.
+  std::optional<bool> has_expiration;
 
   bool Matches(const RelationshipView& relationship) const;
 };

@@ -11,7 +11,23 @@ absl::Status RelationshipExistsError(const Relationship& r) {
                    "operations or specify a precondition"));
 }
 
-absl::StatusOr<WritePlan> PlanWrite(const Snapshot& current, const WriteRequest& request) {
+absl::Status SchemaChangedError(Revision expected, Revision actual) {
+  return absl::AbortedError(absl::StrCat(
+      "the schema changed while the request was being processed: it was validated against the "
+      "schema written at revision ",
+      expected, ", but the schema now in force was written at revision ", actual,
+      "; please retry"));
+}
+
+absl::StatusOr<WritePlan> PlanWrite(const Snapshot& current, Revision current_schema_revision,
+                                    const WriteRequest& request) {
+  if (request.expected_schema_revision &&
+      *request.expected_schema_revision != current_schema_revision) {
+    return SchemaChangedError(*request.expected_schema_revision, current_schema_revision);
+  }
+  if (request.commit_check) {
+    if (absl::Status s = request.commit_check(current); !s.ok()) return s;
+  }
   for (const Precondition& p : request.preconditions) {
     bool matched = false;
     absl::Status s = current.ForEach(p.filter, [&](const RelationshipView&) {

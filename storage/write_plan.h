@@ -20,9 +20,16 @@ struct WritePlan {
   uint64_t relationships_deleted = 0;  // by delete filters
 };
 
-// `current` must be the head snapshot, read under the engine's write lock. Errors as
-// Datastore::Write documents (ALREADY_EXISTS, FAILED_PRECONDITION).
-absl::StatusOr<WritePlan> PlanWrite(const Snapshot& current, const WriteRequest& request);
+// `current` must be the head snapshot, read under the engine's write lock, and
+// `current_schema_revision` the revision that wrote the schema in force there (0: none).
+// Checks request.expected_schema_revision, runs request.commit_check, then the preconditions.
+// Errors as Datastore::Write documents (ABORTED, ALREADY_EXISTS, FAILED_PRECONDITION, or the
+// commit_check's status).
+absl::StatusOr<WritePlan> PlanWrite(const Snapshot& current, Revision current_schema_revision,
+                                    const WriteRequest& request);
+
+// The ABORTED error of a write whose expected_schema_revision is no longer the head's.
+absl::Status SchemaChangedError(Revision expected, Revision actual);
 
 // The ALREADY_EXISTS error of a CREATE of an existing relationship (SpiceDB's wording).
 absl::Status RelationshipExistsError(const Relationship& relationship);

@@ -202,7 +202,12 @@ class MemoryDatastore final : public Datastore {
     absl::MutexLock write_lock(&write_mu_);
     const Revision head = HeadRevision();
     MemorySnapshot current(state_, head);
-    absl::StatusOr<WritePlan> plan = PlanWrite(current, request);
+    Revision schema_revision = 0;
+    {
+      absl::ReaderMutexLock lock(&state_->mu);
+      if (!state_->schemas.empty()) schema_revision = state_->schemas.rbegin()->first;
+    }
+    absl::StatusOr<WritePlan> plan = PlanWrite(current, schema_revision, request);
     if (!plan.ok()) return plan.status();
     const Revision revision = head + 1;
     RevisionChanges changes;

@@ -180,7 +180,13 @@ class RocksDbDatastore final : public Datastore {
     absl::MutexLock lock(&write_mu_);  // one writer: revisions are assigned in commit order
     Revision head = HeadRevision();
     RocksDbSnapshot current(db_.get(), handles_[kRel], handles_[kRelBySubject], head);
-    absl::StatusOr<WritePlan> plan = PlanWrite(current, request);
+    Revision schema_revision = 0;
+    if (request.expected_schema_revision) {
+      absl::StatusOr<std::optional<SchemaVersion>> schema = SchemaAt(head);
+      if (!schema.ok()) return schema.status();
+      if (schema->has_value()) schema_revision = (*schema)->revision;
+    }
+    absl::StatusOr<WritePlan> plan = PlanWrite(current, schema_revision, request);
     if (!plan.ok()) return plan.status();
 
     const Revision revision = head + 1;

@@ -270,6 +270,114 @@ TEST_P(DatastoreConformanceTest, SchemaIsVersioned) {
   EXPECT_EQ((*store_->SchemaAt(3))->text, "v3");
 }
 
+TEST_P(DatastoreConformanceTest, FiltersMatchCaveatExpirationAndWildcardSubjects) {
+  // The filters WriteSchema's safety checks use: SpiceDB asks its datastore for relationships
+  // with (or without) a given caveat, with (or without) an expiration, and for `user:*`.
+  Relationship caveated = Rel("doc", "1", "viewer", "user", "a");
+  caveated.value.caveat_name = "ip_allowed";
+  Relationship expiring = Rel("doc", "1", "viewer", "user", "b");
+  expiring.value.expires_at_micros = NowMicros() + 3600LL * 1000000;
+  Write({{UpdateOperation::kTouch, caveated},
+         {UpdateOperation::kTouch, expiring},
+         {UpdateOperation::kTouch, Rel("doc", "1", "viewer", "user", "*")},
+         {UpdateOperation::kTouch, Rel("doc", "1", "viewer", "user", "c")}});
+  const Revision head = store_->HeadRevision();
+  EXPECT_EQ(ReadAll(head, {.caveat_name = "ip_allowed"}),
+            std::set<std::string>{"doc:1#viewer@user:a"});
+  EXPECT_EQ(
+      ReadAll(head, {.caveat_name = ""}),
+      (std::set<std::string>{"doc:1#viewer@user:b", "doc:1#viewer@user:*", "doc:1#viewer@user:c"}));
+  EXPECT_EQ(ReadAll(head, {.has_expiration = true}), std::set<std::string>{"doc:1#viewer@user:b"});
+  EXPECT_EQ(ReadAll(head, {.has_expiration = false}).size(), 3u);
+  EXPECT_EQ(ReadAll(head, {.resource_type = "doc",
+                           .subject = SubjectFilter{.type = "user", .id = "*", .relation = ""}}),
+            std::set<std::string>{"doc:1#viewer@user:*"});
+  EXPECT_EQ(ReadAll(head, {.caveat_name = "", .has_expiration = false}),
+            (std::set<std::string>{"doc:1#viewer@user:*", "doc:1#viewer@user:c"}));
+}
+
+TEST_P(DatastoreConformanceTest, ExpectedSchemaRevisionRefusesAWriteAfterASchemaChange) {
+  // No schema yet: the expectation is revision 0.
+  auto first =
+      store_->Write({.updates = {{UpdateOperation::kTouch, Rel("doc", "1", "v", "u", "a")}},
+                     .expected_schema_revision = 0});
+  ASSERT_TRUE(first.ok()) << first.status();
+  const Revision schema1 = store_->Write({.schema_text = "v1"})->revision;
+  auto ok = store_->Write({.updates = {{UpdateOperation::kTouch, Rel("doc", "2", "v", "u", "a")}},
+                           .expected_schema_revision = schema1});
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  const Revision schema2 = store_->Write({.schema_text = "v2"})->revision;
+  const Revision head = store_->HeadRevision();
+  auto stale =
+      store_->Write({.updates = {{UpdateOperation::kTouch, Rel("doc", "3", "v", "u", "a")}},
+                     .expected_schema_revision = schema1});
+  EXPECT_EQ(stale.status().code(), absl::StatusCode::kAborted);
+  EXPECT_NE(stale.status().message().find("schema changed"), std::string::npos);
+  EXPECT_EQ(store_->HeadRevision(), head) << "nothing is applied";
+  EXPECT_TRUE(ReadAll(head, {.resource_id = "3"}).empty());
+  auto fresh =
+      store_->Write({.updates = {{UpdateOperation::kTouch, Rel("doc", "3", "v", "u", "a")}},
+                     .expected_schema_revision = schema2});
+  EXPECT_TRUE(fresh.ok()) << fresh.status();
+}
+
+TEST_P(DatastoreConformanceTest, CommitCheckSeesTheHeadAndItsErrorAbortsTheWrite) {
+  Write({{UpdateOperation::kTouch, Rel("doc", "1", "viewer", "user", "a")}});
+  Revision seen = 0;
+  auto refused = store_->Write(
+      {.schema_text = "definition doc {}", .commit_check = [&](const Snapshot& head) {
+         seen = head.revision();
+         std::string found;
+         absl::Status s =
+             head.ForEach({.resource_type = "doc", .relation = "viewer"}, [&](const auto& v) {
+               found = ToString(v.ToRelationship());
+               return false;
+             });
+         if (!s.ok()) return s;
+         return found.empty() ? absl::OkStatus() : absl::InvalidArgumentError("in use: " + found);
+       }});
+  EXPECT_EQ(seen, 1u);
+  EXPECT_EQ(refused.status(), absl::InvalidArgumentError("in use: doc:1#viewer@user:a"));
+  EXPECT_EQ(store_->HeadRevision(), 1u);
+  EXPECT_FALSE(store_->SchemaAt(1)->has_value()) << "the refused schema is not written";
+
+  auto accepted = store_->Write(
+      {.schema_text = "s", .commit_check = [](const Snapshot&) { return absl::OkStatus(); }});
+  ASSERT_TRUE(accepted.ok());
+  EXPECT_EQ((*store_->SchemaAt(accepted->revision))->revision, accepted->revision);
+}
+
+TEST_P(DatastoreConformanceTest, RacingWritesNeverCommitOnAStaleSchema) {
+  // A relationship writer validates against the schema it read, then writes with that
+  // expectation; a schema writer changes the schema concurrently. Every accepted relationship
+  // write must have committed while its schema was still in force.
+  ASSERT_TRUE(store_->Write({.schema_text = "s0"}).ok());
+  std::vector<std::pair<Revision, Revision>> accepted;  // (written at, expected schema)
+  int aborted = 0;
+  std::thread relationships([&] {
+    for (int i = 0; i < 200; ++i) {
+      Revision expected = (*store_->SchemaAt(store_->HeadRevision()))->revision;
+      auto r = store_->Write(
+          {.updates = {{UpdateOperation::kTouch, Rel("doc", std::to_string(i), "v", "u", "a")}},
+           .expected_schema_revision = expected});
+      if (r.ok()) {
+        accepted.emplace_back(r->revision, expected);
+      } else {
+        EXPECT_EQ(r.status().code(), absl::StatusCode::kAborted) << r.status();
+        ++aborted;
+      }
+    }
+  });
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(store_->Write({.schema_text = "s" + std::to_string(i + 1)}).ok());
+  }
+  relationships.join();
+  EXPECT_FALSE(accepted.empty());
+  for (const auto& [written_at, expected] : accepted) {
+    EXPECT_EQ((*store_->SchemaAt(written_at))->revision, expected) << "written at " << written_at;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, DatastoreConformanceTest,
                          ::testing::Values(Engine{"rocksdb", true}, Engine{"memory", false}),
                          [](const auto& info) { return info.param.name; });
