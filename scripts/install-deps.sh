@@ -16,7 +16,7 @@ done
 packages=(
   build-essential cmake ninja-build ccache pkg-config
   librocksdb-dev libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libabsl-dev libre2-dev libboost-dev libgtest-dev libgmock-dev nlohmann-json3-dev libcli11-dev libfmt-dev
+  libabsl-dev libre2-dev libboost-dev libgtest-dev libgmock-dev nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev
   clang lld libclang-rt-14-dev clang-format python3
 )
 

@@ -3,7 +3,11 @@
 //   rebac [--endpoint HOST:PORT] [--token KEY] [--insecure] [--ca-path FILE] [--timeout S]
 //         schema write FILE|- | schema read
 //         relationship create|touch|delete REL... | relationship read TYPE[:ID] [REL] [SUBJECT]
-//         permission check RESOURCE PERMISSION SUBJECT
+//         permission check RESOURCE PERMISSION SUBJECT [--explain]
+//         permission expand RESOURCE PERMISSION
+//         permission lookup-resources TYPE PERMISSION SUBJECT
+//         permission lookup-subjects RESOURCE PERMISSION SUBJECT_TYPE[#REL]
+//         validate FILE.yaml...
 //         version
 //
 // Exit status: 0 success (check: allowed), 1 check denied, 3 check conditional, 2 any error.
@@ -19,6 +23,7 @@
 #include "tools/rebac/permission_commands.h"
 #include "tools/rebac/relationship_commands.h"
 #include "tools/rebac/schema_commands.h"
+#include "tools/rebac/validate_command.h"
 
 #ifndef REBAC_CLI_VERSION
 #define REBAC_CLI_VERSION "dev"
@@ -61,6 +66,7 @@ int Run(int argc, char** argv) {
   AddSchemaCommands(app, options, &exit_code);
   AddRelationshipCommands(app, options, &exit_code);
   AddPermissionCommands(app, options, &exit_code);
+  AddValidateCommand(app, options, &exit_code);
   app.add_subcommand("version", "Print the version of rebac")->callback([] {
     std::cout << "rebac " << REBAC_CLI_VERSION << "\n";
   });

@@ -14,7 +14,9 @@
 #include "tools/rebac/exit_codes.h"
 #include "tools/rebac/json_struct.h"
 #include "tools/rebac/proto_convert.h"
+#include "tools/rebac/query_commands.h"
 #include "tools/rebac/relationship_text.h"
+#include "tools/rebac/tree_render.h"
 
 namespace rebac::cli {
 namespace {
@@ -27,6 +29,7 @@ struct CheckArgs {
   std::string subject;
   std::string context;  // JSON object, "" for none
   std::string consistency;
+  bool explain = false;  // request with_tracing and print the check trace
 };
 
 // Builds the request from the arguments, or reports what is wrong with them.
@@ -50,6 +53,7 @@ bool BuildCheckRequest(const CheckArgs& args, v1::CheckPermissionRequest* reques
   *request->mutable_resource() = ToProto(resource.value());
   request->set_permission(args.permission);
   *request->mutable_subject() = ToProto(subject.value());
+  request->set_with_tracing(args.explain);
   if (!args.context.empty()) {
     absl::StatusOr<google::protobuf::Struct> context = JsonToStruct(args.context);
     if (!context.ok()) {
@@ -77,17 +81,24 @@ int CheckPermission(const ConnectionOptions& options, const CheckArgs& args) {
     PrintRpcError(status);
     return kExitError;
   }
+  // With --explain the trace follows the answer, as `zed permission check --explain` prints it.
+  auto explain = [&] {
+    if (args.explain) std::cout << RenderCheckTrace(response.debug_trace());
+  };
   switch (response.permissionship()) {
     case v1::CheckPermissionResponse::PERMISSIONSHIP_HAS_PERMISSION:
       std::cout << "true\n";
+      explain();
       return kExitOk;
     case v1::CheckPermissionResponse::PERMISSIONSHIP_NO_PERMISSION:
       std::cout << "false\n";
+      explain();
       return kExitDenied;
     case v1::CheckPermissionResponse::PERMISSIONSHIP_CONDITIONAL_PERMISSION:
       std::cout << "conditional (missing: "
                 << absl::StrJoin(response.partial_caveat_info().missing_required_context(), ", ")
                 << ")\n";
+      explain();
       return kExitConditional;
     default:
       PrintError(absl::StrCat("the server answered with an unknown permissionship (",
@@ -99,7 +110,8 @@ int CheckPermission(const ConnectionOptions& options, const CheckArgs& args) {
 }  // namespace
 
 void AddPermissionCommands(CLI::App& app, const ConnectionOptions& options, int* exit_code) {
-  CLI::App* group = app.add_subcommand("permission", "Check permissions");
+  CLI::App* group = app.add_subcommand(
+      "permission", "Check permissions, expand them, look up resources and subjects");
   group->require_subcommand(1);
 
   CLI::App* check = group->add_subcommand(
@@ -112,9 +124,13 @@ void AddPermissionCommands(CLI::App& app, const ConnectionOptions& options, int*
       ->required();
   check->add_option("subject", args->subject, "TYPE:ID or TYPE:ID#RELATION, e.g. user:alice")
       ->required();
-  check->add_option("--context", args->context, "Caveat context as a JSON object");
+  check->add_option("--context,--caveat-context", args->context, "Caveat context as a JSON object");
+  check->add_flag("--explain", args->explain,
+                  "Ask the server for a trace of the check and print it as a tree");
   check->add_option("--consistency", args->consistency, std::string(kConsistencyHelp));
   check->callback([&options, exit_code, args] { *exit_code = CheckPermission(options, *args); });
+
+  AddQueryCommands(*group, options, exit_code);
 }
 
 }  // namespace rebac::cli
