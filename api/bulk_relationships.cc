@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "api/caveat_context.h"
 #include "api/relationship_conversion.h"
 #include "api/request_validation.h"
 #include "api/schema_validation.h"
@@ -100,11 +101,8 @@ absl::StatusOr<uint64_t> ImportRelationships(ServingState& state, NextImportBatc
       REBAC_RETURN_IF_ERROR(ValidateRelationship(batch[i], absl::StrCat("relationships[", i, "]")));
       storage::Relationship r = FromProto(batch[i]);
       REBAC_RETURN_IF_ERROR(ValidateRelationshipForWrite(*view->schema, r, /*is_delete=*/false));
-      if (!r.value.caveat_name.empty()) {
-        return absl::UnimplementedError(absl::StrCat(
-            "relationship `", storage::ToString(r), "` has caveat `", r.value.caveat_name,
-            "`: caveated relationships are not supported by this rebacd yet"));
-      }
+      REBAC_RETURN_IF_ERROR(ValidateRelationshipCaveatSize(batch[i]));
+      REBAC_RETURN_IF_ERROR(ValidateRelationshipCaveat(*view->schema, batch[i]));
       if (!seen.insert(storage::ToString(r)).second) {
         return WithReason(storage::RelationshipExistsError(r));
       }

@@ -15,6 +15,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "api/caveat_context.h"
 #include "api/grpc_status.h"
 #include "api/permissions_service.h"
 #include "api/request_validation.h"
@@ -255,17 +256,27 @@ grpc::Status PermissionsServiceImpl::LookupResources(
     uint64_t sent_now = 0;
     bool stream_broken = false;
     v1::LookupResourcesResponse response;
+    absl::StatusOr<schema::caveats::ValueMap> caveat_context =
+        RequestCaveatContext(request->has_context() ? &request->context() : nullptr);
+    if (!caveat_context.ok()) return caveat_context.status();
     absl::Status walked = lookup.Run(
         {request->resource_object_type(), request->permission(),
          request->subject().object().object_type(), request->subject().object().object_id(),
-         request->subject().optional_relation()},
-        [&](absl::string_view id) {
+         request->subject().optional_relation(), *std::move(caveat_context)},
+        [&](absl::string_view id, const std::vector<std::string>* missing_context) {
           ++cursor.sent;
           ++sent_now;
           response.Clear();
           response.mutable_looked_up_at()->set_token(view->token);
           response.set_resource_object_id(std::string(id));
-          response.set_permissionship(v1::LOOKUP_PERMISSIONSHIP_HAS_PERMISSION);
+          if (missing_context == nullptr) {
+            response.set_permissionship(v1::LOOKUP_PERMISSIONSHIP_HAS_PERMISSION);
+          } else {
+            response.set_permissionship(v1::LOOKUP_PERMISSIONSHIP_CONDITIONAL_PERMISSION);
+            for (const std::string& name : *missing_context) {
+              response.mutable_partial_caveat_info()->add_missing_required_context(name);
+            }
+          }
           response.mutable_after_result_cursor()->set_token(EncodeCursor(cursor));
           if (!writer->Write(response)) {
             stream_broken = true;

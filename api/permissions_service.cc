@@ -4,6 +4,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "api/caveat_context.h"
 #include "api/grpc_status.h"
 #include "api/relationship_conversion.h"
 #include "api/request_validation.h"
@@ -145,9 +146,26 @@ graph::CheckOptions CheckOptionsFor(const grpc::ServerContext& context, int max_
 }
 
 v1::CheckPermissionResponse::Permissionship ToProto(graph::Permissionship p) {
-  return p == graph::Permissionship::kHasPermission
-             ? v1::CheckPermissionResponse::PERMISSIONSHIP_HAS_PERMISSION
-             : v1::CheckPermissionResponse::PERMISSIONSHIP_NO_PERMISSION;
+  switch (p) {
+    case graph::Permissionship::kHasPermission:
+      return v1::CheckPermissionResponse::PERMISSIONSHIP_HAS_PERMISSION;
+    case graph::Permissionship::kConditional:
+      return v1::CheckPermissionResponse::PERMISSIONSHIP_CONDITIONAL_PERMISSION;
+    case graph::Permissionship::kNoPermission:
+      break;
+  }
+  return v1::CheckPermissionResponse::PERMISSIONSHIP_NO_PERMISSION;
+}
+
+// Fills a check answer: the permissionship and, when conditional, what context is missing.
+template <typename Response>
+void SetCheckAnswer(const graph::CheckResult& result, Response* out) {
+  out->set_permissionship(ToProto(result.permissionship));
+  if (result.permissionship == graph::Permissionship::kConditional) {
+    for (const std::string& name : result.missing_context) {
+      out->mutable_partial_caveat_info()->add_missing_required_context(name);
+    }
+  }
 }
 
 }  // namespace
@@ -251,14 +269,6 @@ grpc::Status PermissionsServiceImpl::WriteRelationships(
                             : update.operation() == v1::RelationshipUpdate::OPERATION_CREATE
                                 ? storage::UpdateOperation::kCreate
                                 : storage::UpdateOperation::kTouch;
-      REBAC_RETURN_IF_ERROR(
-          ValidateRelationshipForWrite(*view->schema, converted.relationship, is_delete));
-      if (!converted.relationship.value.caveat_name.empty()) {
-        return absl::UnimplementedError(
-            absl::StrCat("relationship `", storage::ToString(converted.relationship),
-                         "` has caveat `", converted.relationship.value.caveat_name,
-                         "`: caveated relationships are not supported by this rebacd yet"));
-      }
       std::string text = storage::ToString(converted.relationship);
       if (!seen.insert(text).second) {
         return ErrorWithReason(
@@ -268,7 +278,20 @@ grpc::Status PermissionsServiceImpl::WriteRelationships(
                          "once per overall WriteRelationships request"),
             "ERROR_REASON_UPDATES_ON_SAME_RELATIONSHIP", {{"definition_name", text}});
       }
+      // SpiceDB's order: duplicates and context size for every update first, then the checks
+      // against the schema.
+      REBAC_RETURN_IF_ERROR(ValidateRelationshipCaveatSize(update.relationship()));
       write.updates.push_back(std::move(converted));
+    }
+    for (int i = 0; i < request->updates_size(); ++i) {
+      const bool is_delete =
+          request->updates(i).operation() == v1::RelationshipUpdate::OPERATION_DELETE;
+      REBAC_RETURN_IF_ERROR(
+          ValidateRelationshipForWrite(*view->schema, write.updates[i].relationship, is_delete));
+      if (!is_delete) {
+        REBAC_RETURN_IF_ERROR(
+            ValidateRelationshipCaveat(*view->schema, request->updates(i).relationship()));
+      }
     }
     absl::StatusOr<storage::WriteResult> written = state_->datastore().Write(write);
     if (!written.ok()) return MapWriteError(written.status());
@@ -351,13 +374,18 @@ grpc::Status PermissionsServiceImpl::CheckPermission(grpc::ServerContext* contex
     absl::StatusOr<ReadView> view =
         state_->ViewFor(request->has_consistency() ? &request->consistency() : nullptr);
     if (!view.ok()) return view.status();
+    graph::CheckRequest check =
+        ToCheckRequest(request->resource(), request->permission(), request->subject());
+    absl::StatusOr<schema::caveats::ValueMap> caveat_context =
+        RequestCaveatContext(request->has_context() ? &request->context() : nullptr);
+    if (!caveat_context.ok()) return caveat_context.status();
+    check.context = *std::move(caveat_context);
     graph::Checker checker(view->schema, view->snapshot,
                            CheckOptionsFor(*context, limits_.max_depth));
-    absl::StatusOr<graph::CheckResult> result = checker.Check(
-        ToCheckRequest(request->resource(), request->permission(), request->subject()));
+    absl::StatusOr<graph::CheckResult> result = checker.Check(check);
     if (!result.ok()) return result.status();
     response->mutable_checked_at()->set_token(view->token);
-    response->set_permissionship(ToProto(result->permissionship));
+    SetCheckAnswer(*result, response);
     return absl::OkStatus();
   }();
   return ToGrpcStatus(status);
@@ -384,11 +412,17 @@ grpc::Status PermissionsServiceImpl::CheckBulkPermissions(
       absl::Status item_status =
           ValidateCheckItem(item.resource(), item.permission(), item.subject(), item.has_resource(),
                             item.has_subject());
+      absl::StatusOr<schema::caveats::ValueMap> caveat_context =
+          RequestCaveatContext(item.has_context() ? &item.context() : nullptr);
+      if (item_status.ok() && !caveat_context.ok()) item_status = caveat_context.status();
       absl::StatusOr<graph::CheckResult> result = item_status;
       if (item_status.ok()) {
+        graph::CheckRequest check =
+            ToCheckRequest(item.resource(), item.permission(), item.subject());
+        check.context = *std::move(caveat_context);
         graph::Checker checker(view->schema, view->snapshot,
                                CheckOptionsFor(*context, limits_.max_depth));
-        result = checker.Check(ToCheckRequest(item.resource(), item.permission(), item.subject()));
+        result = checker.Check(check);
       }
       if (!result.ok()) {
         grpc::Status g = ToGrpcStatus(result.status());
@@ -402,7 +436,7 @@ grpc::Status PermissionsServiceImpl::CheckBulkPermissions(
         }
         continue;
       }
-      pair->mutable_item()->set_permissionship(ToProto(result->permissionship));
+      SetCheckAnswer(*result, pair->mutable_item());
     }
     return absl::OkStatus();
   }();

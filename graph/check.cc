@@ -32,7 +32,7 @@ Checker::Checker(std::shared_ptr<const schema::CompiledSchema> schema,
                  std::shared_ptr<const storage::Snapshot> snapshot, CheckOptions options)
     : schema_(std::move(schema)), snapshot_(std::move(snapshot)), options_(options) {}
 
-absl::StatusOr<CheckResult> Checker::Check(const CheckRequest& request) {
+absl::StatusOr<Membership> Checker::CheckMembership(const CheckRequest& request) {
   request_ = request;
   memo_.clear();
   on_path_.clear();
@@ -75,10 +75,27 @@ absl::StatusOr<CheckResult> Checker::Check(const CheckRequest& request) {
                            "cannot perform check on wildcard subject",
                            "ERROR_REASON_WILDCARD_NOT_ALLOWED");
   }
-  absl::StatusOr<bool> member =
-      Dispatch(request.resource_type, request.resource_id, request.permission, options_.max_depth);
+  return Dispatch(request.resource_type, request.resource_id, request.permission,
+                  options_.max_depth);
+}
+
+absl::StatusOr<CheckResult> Checker::Check(const CheckRequest& request) {
+  absl::StatusOr<Membership> member = CheckMembership(request);
   if (!member.ok()) return member.status();
-  return CheckResult{*member ? Permissionship::kHasPermission : Permissionship::kNoPermission};
+  if (member->yes()) return CheckResult{Permissionship::kHasPermission, {}};
+  if (member->no()) return CheckResult{Permissionship::kNoPermission, {}};
+  CaveatRunner runner(*schema_, request.context);
+  absl::StatusOr<CaveatOutcome> outcome = runner.Run(member->condition());
+  if (!outcome.ok()) return outcome.status();
+  switch (outcome->kind) {
+    case CaveatOutcome::Kind::kTrue:
+      return CheckResult{Permissionship::kHasPermission, {}};
+    case CaveatOutcome::Kind::kFalse:
+      return CheckResult{Permissionship::kNoPermission, {}};
+    case CaveatOutcome::Kind::kPartial:
+      break;
+  }
+  return CheckResult{Permissionship::kConditional, std::move(outcome->missing)};
 }
 
 absl::Status Checker::MaxDepthExceeded() const {
@@ -93,12 +110,12 @@ absl::Status Checker::MaxDepthExceeded() const {
       "ERROR_REASON_MAXIMUM_DEPTH_EXCEEDED");
 }
 
-absl::StatusOr<bool> Checker::Dispatch(absl::string_view type, absl::string_view id,
-                                       absl::string_view relation, int depth) {
+absl::StatusOr<Membership> Checker::Dispatch(absl::string_view type, absl::string_view id,
+                                             absl::string_view relation, int depth) {
   // The subject is trivially a member of itself (SpiceDB answers this before dispatching).
   if (type == request_.subject_type && id == request_.subject_id &&
       relation == request_.subject_relation) {
-    return true;
+    return Membership::Yes();
   }
   if (depth <= 0) return MaxDepthExceeded();
   std::string key = MemoKey(type, id, relation);
@@ -120,47 +137,75 @@ absl::StatusOr<bool> Checker::Dispatch(absl::string_view type, absl::string_view
   const schema::Definition* definition = schema_->FindDefinition(Std(type));
   const schema::Relation* rel =
       definition == nullptr ? nullptr : definition->FindRelation(Std(relation));
-  if (rel == nullptr) return false;  // a type reached through data that lacks the relation
+  // A type reached through data that lacks the relation.
+  if (rel == nullptr) return Membership::No();
 
-  absl::StatusOr<bool> result = EvaluateRelation(*definition, *rel, id, depth);
+  absl::StatusOr<Membership> result = EvaluateRelation(*definition, *rel, id, depth);
   std::move(leave_path).Invoke();
   if (result.ok()) memo_.emplace(std::move(key), *result);
   return result;
 }
 
-absl::StatusOr<bool> Checker::EvaluateRelation(const schema::Definition& definition,
-                                               const schema::Relation& relation,
-                                               absl::string_view id, int depth) {
+absl::StatusOr<Membership> Checker::EvaluateRelation(const schema::Definition& definition,
+                                                     const schema::Relation& relation,
+                                                     absl::string_view id, int depth) {
   if (relation.is_permission) return EvaluateRewrite(definition, relation.rewrite, id, depth);
   return EvaluateDirect(definition, relation, id, depth);
 }
 
-absl::StatusOr<bool> Checker::EvaluateDirect(const schema::Definition& definition,
-                                             const schema::Relation& relation, absl::string_view id,
-                                             int depth) {
+absl::StatusOr<Membership> Checker::EvaluateDirect(const schema::Definition& definition,
+                                                   const schema::Relation& relation,
+                                                   absl::string_view id, int depth) {
   // As SpiceDB does: look the subject itself up only when its type#relation is allowed here,
-  // and the wildcard only when `type:*` is; then follow every userset edge.
+  // and the wildcard only when `type:*` is; then follow every userset edge. A caveated route
+  // makes the answer conditional but the walk goes on looking for an unconditional one.
   bool direct_allowed = false;
   bool wildcard_allowed = false;
+  // SpiceDB (internal/graph/check.go, checkDirect) reads the subject and its wildcard with
+  // "skip caveats" / "skip expiration" when it concludes no such relationship can carry one.
+  // It counts the allowed types *of the subject's type* without a caveat (or expiration), the
+  // ones for other subject relations included, against the matching ones only; so with
+  // `document with c | document#parent` a caveated `document` relationship is invisible to
+  // the check. Reproduced exactly: the reference's answers are the contract.
+  int matching = 0;
+  int same_type_without_caveat = 0;
+  int same_type_without_expiration = 0;
   for (const schema::AllowedSubjectType& allowed : relation.allowed) {
     if (allowed.type != request_.subject_type) continue;
     if (allowed.wildcard) {
       wildcard_allowed = true;
+      ++matching;
     } else if (allowed.relation == request_.subject_relation) {
       direct_allowed = true;
+      ++matching;
     }
+    if (allowed.caveat.empty()) ++same_type_without_caveat;
+    if (!allowed.expiration) ++same_type_without_expiration;
   }
+  const bool skip_caveated = same_type_without_caveat == matching;
+  const bool skip_expiring = same_type_without_expiration == matching;
+  auto visible = [&](const storage::RelationshipValue& value) {
+    return !(skip_caveated && !value.caveat_name.empty()) &&
+           !(skip_expiring && value.expires_at_micros != 0);
+  };
+  Membership found_so_far = Membership::No();
   if (direct_allowed) {
     auto found = snapshot_->Find(definition.name, id, relation.name, request_.subject_type,
                                  request_.subject_id, request_.subject_relation);
     if (!found.ok()) return found.status();
-    if (found->has_value()) return true;
+    if (found->has_value() && visible(**found)) {
+      found_so_far = Membership::Granted(**found);
+      if (found_so_far.yes()) return found_so_far;
+    }
   }
   if (wildcard_allowed) {
     auto found =
         snapshot_->Find(definition.name, id, relation.name, request_.subject_type, "*", "");
     if (!found.ok()) return found.status();
-    if (found->has_value()) return true;
+    if (found->has_value() && visible(**found)) {
+      found_so_far = AnyOf(found_so_far, Membership::Granted(**found));
+      if (found_so_far.yes()) return found_so_far;
+    }
   }
 
   // Userset edges, one scan per allowed `type#relation` (duplicates in the list are skipped).
@@ -175,35 +220,38 @@ absl::StatusOr<bool> Checker::EvaluateDirect(const schema::Definition& definitio
     }
     if (seen) continue;
 
-    std::vector<std::string> subject_ids;
+    std::vector<std::pair<std::string, Membership>> edges;
     absl::Status scan = snapshot_->ForEachSubject(
         definition.name, id, relation.name, absl::string_view(allowed.type),
         absl::string_view(allowed.relation), [&](const storage::RelationshipView& v) {
-          subject_ids.emplace_back(v.subject_id);
+          edges.emplace_back(std::string(v.subject_id),
+                             Membership::GrantedEncoded(v.encoded_value));
           return true;
         });
     if (!scan.ok()) return scan;
-    for (const std::string& subject_id : subject_ids) {
-      absl::StatusOr<bool> member = Dispatch(allowed.type, subject_id, allowed.relation, depth - 1);
+    for (const auto& [subject_id, edge] : edges) {
+      absl::StatusOr<Membership> member =
+          Dispatch(allowed.type, subject_id, allowed.relation, depth - 1);
       if (!member.ok()) {
         if (first_error.ok()) first_error = member.status();
         continue;
       }
-      if (*member) return true;
+      found_so_far = AnyOf(found_so_far, AllOf(edge, *member));
+      if (found_so_far.yes()) return found_so_far;
     }
   }
   // A found membership wins over an error on another edge; otherwise the error is the answer.
   if (!first_error.ok()) return first_error;
-  return false;
+  return found_so_far;
 }
 
-absl::StatusOr<bool> Checker::EvaluateRewrite(const schema::Definition& definition,
-                                              const schema::RewriteNode& node, absl::string_view id,
-                                              int depth) {
+absl::StatusOr<Membership> Checker::EvaluateRewrite(const schema::Definition& definition,
+                                                    const schema::RewriteNode& node,
+                                                    absl::string_view id, int depth) {
   using Kind = schema::RewriteNode::Kind;
   switch (node.kind) {
     case Kind::kNil:
-      return false;
+      return Membership::No();
     case Kind::kComputedUserset:
       return Dispatch(definition.name, id, node.relation, depth - 1);
     case Kind::kArrow:
@@ -211,77 +259,98 @@ absl::StatusOr<bool> Checker::EvaluateRewrite(const schema::Definition& definiti
     case Kind::kUnion: {
       // A definite yes wins over an error in a sibling branch.
       absl::Status first_error;
+      Membership any = Membership::No();
       for (const schema::RewriteNode& child : node.children) {
-        absl::StatusOr<bool> r = EvaluateRewrite(definition, child, id, depth);
+        absl::StatusOr<Membership> r = EvaluateRewrite(definition, child, id, depth);
         if (!r.ok()) {
           if (first_error.ok()) first_error = r.status();
           continue;
         }
-        if (*r) return true;
+        any = AnyOf(any, *r);
+        if (any.yes()) return any;
       }
       if (!first_error.ok()) return first_error;
-      return false;
+      return any;
     }
     case Kind::kIntersection: {
       // SpiceDB evaluates the branches concurrently and the first decisive one wins; being
       // deterministic, a definite "no" here wins over an error in a sibling branch.
+      if (node.children.empty()) return Membership::No();
       absl::Status first_error;
+      Membership all = Membership::Yes();
       for (const schema::RewriteNode& child : node.children) {
-        absl::StatusOr<bool> r = EvaluateRewrite(definition, child, id, depth);
+        absl::StatusOr<Membership> r = EvaluateRewrite(definition, child, id, depth);
         if (!r.ok()) {
           if (first_error.ok()) first_error = r.status();
           continue;
         }
-        if (!*r) return false;
+        all = AllOf(all, *r);
+        if (all.no()) return all;
       }
       if (!first_error.ok()) return first_error;
-      return !node.children.empty();
+      return all;
     }
     case Kind::kExclusion: {
       if (node.children.size() != 2) {
         return absl::InternalError("exclusion node without exactly two operands");
       }
-      // Decisive either way: a base "no", or an excluded "yes", answers "no" whatever the
-      // other side would have said (including an error).
-      absl::StatusOr<bool> base = EvaluateRewrite(definition, node.children[0], id, depth);
-      if (base.ok() && !*base) return false;
-      absl::StatusOr<bool> excluded = EvaluateRewrite(definition, node.children[1], id, depth);
-      if (excluded.ok() && *excluded) return false;
+      // Decisive either way: a base "no", or an unconditionally excluded subject, answers "no"
+      // whatever the other side would have said (including an error).
+      absl::StatusOr<Membership> base = EvaluateRewrite(definition, node.children[0], id, depth);
+      if (base.ok() && base->no()) return Membership::No();
+      absl::StatusOr<Membership> excluded =
+          EvaluateRewrite(definition, node.children[1], id, depth);
+      if (excluded.ok() && excluded->yes()) return Membership::No();
       if (!base.ok()) return base;
       if (!excluded.ok()) return excluded;
-      return true;
+      return Excluding(*base, *excluded);
     }
   }
   return absl::InternalError("unknown rewrite node");
 }
 
-absl::StatusOr<bool> Checker::EvaluateArrow(const schema::Definition& definition,
-                                            const schema::RewriteNode& node, absl::string_view id,
-                                            int depth) {
+absl::StatusOr<Membership> Checker::EvaluateArrow(const schema::Definition& definition,
+                                                  const schema::RewriteNode& node,
+                                                  absl::string_view id, int depth) {
   // Every subject of the tupleset relation, whatever its subject relation, is asked for the
-  // target relation on the subject object; types without that relation contribute nothing.
-  std::vector<std::pair<std::string, std::string>> subjects;
+  // target relation on the subject object; types without that relation contribute nothing. A
+  // caveat on the tupleset relationship conditions what is reached through it.
+  struct Hop {
+    std::string type;
+    std::string id;
+    Membership edge;
+  };
+  std::vector<Hop> hops;
   absl::Status scan = snapshot_->ForEachSubject(
       definition.name, id, node.relation, std::nullopt, std::nullopt,
       [&](const storage::RelationshipView& v) {
-        subjects.emplace_back(std::string(v.subject_type), std::string(v.subject_id));
+        hops.push_back({std::string(v.subject_type), std::string(v.subject_id),
+                        Membership::GrantedEncoded(v.encoded_value)});
         return true;
       });
   if (!scan.ok()) return scan;
 
   const bool all = node.arrow_function == schema::RewriteNode::ArrowFunction::kAll;
+  if (all && hops.empty()) return Membership::No();
   absl::Status first_error;
-  for (const auto& [type, subject_id] : subjects) {
-    absl::StatusOr<bool> member = Dispatch(type, subject_id, node.arrow_target, depth - 1);
+  Membership combined = all ? Membership::Yes() : Membership::No();
+  for (const Hop& hop : hops) {
+    absl::StatusOr<Membership> member = Dispatch(hop.type, hop.id, node.arrow_target, depth - 1);
     if (!member.ok()) {
       if (first_error.ok()) first_error = member.status();
       continue;
     }
-    if (all && !*member) return false;
-    if (!all && *member) return true;
+    Membership through = AllOf(hop.edge, *member);
+    if (all) {
+      combined = AllOf(combined, through);
+      if (combined.no()) return combined;
+    } else {
+      combined = AnyOf(combined, through);
+      if (combined.yes()) return combined;
+    }
   }
   if (!first_error.ok()) return first_error;
-  return all && !subjects.empty();
+  return combined;
 }
 
 }  // namespace rebac::graph

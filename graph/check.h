@@ -13,6 +13,13 @@
 // wins over an error in another where it decides the result (a "yes" in a union, a "no" in an
 // intersection). Sub-problems are memoized for the life of one Checker.
 //
+// Caveats: a caveated relationship on the way makes the sub-problem's membership conditional
+// (graph/caveat_expression.h); the walk keeps looking for an unconditional route, and only the
+// final expression is evaluated, with the request's context merged under each relationship's
+// stored one, as SpiceDB does. The answer is then HAS_PERMISSION, NO_PERMISSION, or CONDITIONAL
+// with the context parameters that are still missing. Expired relationships are invisible to the
+// walk (the snapshot hides them).
+//
 // Thread safety: a Checker serves one request on one thread; make one per request.
 #ifndef REBACD_GRAPH_CHECK_H_
 #define REBACD_GRAPH_CHECK_H_
@@ -25,6 +32,8 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "graph/caveat_expression.h"
+#include "schema/caveats/value.h"
 #include "schema/compiled_schema.h"
 #include "storage/datastore.h"
 
@@ -39,12 +48,16 @@ struct CheckRequest {
   std::string subject_type;
   std::string subject_id;
   std::string subject_relation;  // "" = the subject object itself (ellipsis)
+  // The caller's caveat context (JSON-like values as sent), for caveated relationships.
+  schema::caveats::ValueMap context;
 };
 
-enum class Permissionship { kNoPermission, kHasPermission };
+enum class Permissionship { kNoPermission, kHasPermission, kConditional };
 
 struct CheckResult {
   Permissionship permissionship = Permissionship::kNoPermission;
+  // kConditional: the caveat parameters the context lacks, sorted.
+  std::vector<std::string> missing_context;
 };
 
 struct CheckOptions {
@@ -66,22 +79,26 @@ class Checker {
   // answers it.
   absl::StatusOr<CheckResult> Check(const CheckRequest& request);
 
+  // Check() without evaluating caveats: whether the subject is a member, possibly only under a
+  // caveat expression. For walks that combine many checks before evaluating (lookups).
+  absl::StatusOr<Membership> CheckMembership(const CheckRequest& request);
+
  private:
   // One (object, relation) sub-problem for the request's subject.
-  absl::StatusOr<bool> Dispatch(absl::string_view type, absl::string_view id,
-                                absl::string_view relation, int depth);
-  absl::StatusOr<bool> EvaluateRelation(const schema::Definition& definition,
-                                        const schema::Relation& relation, absl::string_view id,
-                                        int depth);
-  absl::StatusOr<bool> EvaluateDirect(const schema::Definition& definition,
-                                      const schema::Relation& relation, absl::string_view id,
-                                      int depth);
-  absl::StatusOr<bool> EvaluateRewrite(const schema::Definition& definition,
-                                       const schema::RewriteNode& node, absl::string_view id,
-                                       int depth);
-  absl::StatusOr<bool> EvaluateArrow(const schema::Definition& definition,
-                                     const schema::RewriteNode& node, absl::string_view id,
-                                     int depth);
+  absl::StatusOr<Membership> Dispatch(absl::string_view type, absl::string_view id,
+                                      absl::string_view relation, int depth);
+  absl::StatusOr<Membership> EvaluateRelation(const schema::Definition& definition,
+                                              const schema::Relation& relation,
+                                              absl::string_view id, int depth);
+  absl::StatusOr<Membership> EvaluateDirect(const schema::Definition& definition,
+                                            const schema::Relation& relation, absl::string_view id,
+                                            int depth);
+  absl::StatusOr<Membership> EvaluateRewrite(const schema::Definition& definition,
+                                             const schema::RewriteNode& node, absl::string_view id,
+                                             int depth);
+  absl::StatusOr<Membership> EvaluateArrow(const schema::Definition& definition,
+                                           const schema::RewriteNode& node, absl::string_view id,
+                                           int depth);
 
   std::shared_ptr<const schema::CompiledSchema> schema_;
   std::shared_ptr<const storage::Snapshot> snapshot_;
@@ -89,8 +106,8 @@ class Checker {
   CheckRequest request_;
   absl::Status MaxDepthExceeded() const;
 
-  absl::flat_hash_map<std::string, bool> memo_;  // "type\0id\0relation" -> member?
-  absl::flat_hash_set<std::string> on_path_;     // sub-problems being evaluated (cycle check)
+  absl::flat_hash_map<std::string, Membership> memo_;  // "type\0id\0relation"
+  absl::flat_hash_set<std::string> on_path_;           // sub-problems being evaluated (cycle check)
   uint32_t dispatches_ = 0;  // sub-problems evaluated, to poll the deadline now and then
 };
 

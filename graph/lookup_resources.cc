@@ -70,9 +70,12 @@ absl::Status ResourceLookup::Visit(const std::string& type, const std::string& r
   for (const Entrypoint& entrypoint : plan_->EntrypointsFrom(type, relation)) {
     const int next_check_depth = entrypoint.direct ? check_depth : depth - 1;
     // Collected first: the scan's views die with its callback, and the walk below scans again.
-    std::vector<std::string> found;
+    // Each with whether its relationship is caveated: what is reached through a caveat is an
+    // answer only as far as a check with the request's context says.
+    std::vector<std::pair<std::string, bool>> found;
     auto collect = [&](const storage::RelationshipView& v) {
-      found.emplace_back(v.resource_id);
+      found.emplace_back(std::string(v.resource_id),
+                         Membership::GrantedEncoded(v.encoded_value).conditional());
       return true;
     };
     switch (entrypoint.kind) {
@@ -91,7 +94,7 @@ absl::Status ResourceLookup::Visit(const std::string& type, const std::string& r
         }
         break;
       case Entrypoint::Kind::kComputedUserset:
-        found.push_back(id);
+        found.emplace_back(id, false);
         break;
       case Entrypoint::Kind::kArrow:
         for (const std::string& subject_relation : entrypoint.tupleset_subject_relations) {
@@ -102,8 +105,10 @@ absl::Status ResourceLookup::Visit(const std::string& type, const std::string& r
         }
         break;
     }
-    for (const std::string& resource_id : found) {
-      absl::Status s = Found(entrypoint, resource_id, depth, next_check_depth);
+    for (const auto& [resource_id, caveated] : found) {
+      const int found_check_depth =
+          caveated && next_check_depth < 0 ? options_.max_depth : next_check_depth;
+      absl::Status s = Found(entrypoint, resource_id, depth, found_check_depth);
       if (!s.ok() || stopped_) return s;
     }
   }
@@ -133,19 +138,24 @@ absl::Status ResourceLookup::Report(const std::string& id, int check_depth) {
     Checker checker(schema_, snapshot_, check_options);
     absl::StatusOr<CheckResult> result =
         checker.Check({request_->resource_type, id, request_->permission, request_->subject_type,
-                       request_->subject_id, request_->subject_relation});
+                       request_->subject_id, request_->subject_relation, request_->context});
     if (!result.ok()) {
       if (IsMaxDepthExceeded(result.status())) return MaxDepthExceeded(options_.max_depth);
       return result.status();
     }
-    if (result->permissionship != Permissionship::kHasPermission) {
+    if (result->permissionship == Permissionship::kNoPermission) {
       refuted_.insert(id);
       return absl::OkStatus();
     }
+    reported_.insert(id);
+    if (++seen_results_ <= options_.skip) return absl::OkStatus();
+    const bool conditional = result->permissionship == Permissionship::kConditional;
+    if (!(*visit_)(id, conditional ? &result->missing_context : nullptr)) stopped_ = true;
+    return absl::OkStatus();
   }
   reported_.insert(id);
   if (++seen_results_ <= options_.skip) return absl::OkStatus();
-  if (!(*visit_)(id)) stopped_ = true;
+  if (!(*visit_)(id, nullptr)) stopped_ = true;
   return absl::OkStatus();
 }
 

@@ -10,7 +10,9 @@
 // computed usersets, arrows walked from the tupleset's subject to its resources) until it reaches
 // the target permission. Its cost follows the number of relationships on the way to the answer,
 // not the number of resources of the type. Resources reached only through an intersection,
-// exclusion or `.all()` are confirmed with the Checker before they are reported.
+// exclusion or `.all()`, or through a caveated relationship, are confirmed with the Checker
+// (with the request's context) before they are reported, so a caveated answer comes out as
+// SpiceDB's CONDITIONAL result with the context it lacks, or not at all when the caveat fails.
 //
 // As in SpiceDB, every hop that re-dispatches costs one unit of depth and running out is
 // FAILED_PRECONDITION / ERROR_REASON_MAXIMUM_DEPTH_EXCEEDED; that is also how data cycles on the
@@ -26,6 +28,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -44,6 +47,8 @@ struct LookupResourcesRequest {
   std::string subject_type;
   std::string subject_id;
   std::string subject_relation;  // "" = the subject object itself
+  // The caller's caveat context, for resources reached through caveated relationships.
+  schema::caveats::ValueMap context;
 };
 
 struct LookupResourcesOptions {
@@ -54,8 +59,11 @@ struct LookupResourcesOptions {
   std::function<bool()> cancelled;
 };
 
-// Receives each resource id; returns false to stop the walk (limit reached, client gone).
-using ResourceVisitor = absl::FunctionRef<bool(absl::string_view resource_id)>;
+// Receives each resource id, with the caveat context it still lacks when the subject has the
+// permission only conditionally (nullptr when unconditionally); returns false to stop the walk
+// (limit reached, client gone).
+using ResourceVisitor = absl::FunctionRef<bool(absl::string_view resource_id,
+                                               const std::vector<std::string>* missing_context)>;
 
 class ResourceLookup {
  public:

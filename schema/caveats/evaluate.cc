@@ -127,7 +127,10 @@ class Evaluator {
     return Outcome::Of(it->second);
   }
 
-  // Strict evaluation of all of `e`'s arguments: unknowns (merged) first, then the first error.
+  // Strict evaluation of all of `e`'s arguments: the first argument, left to right, that is
+  // unknown or an error is the result, as in cel-go's strict calls (evalBinary / evalVarArgs
+  // return the first unknown-or-error argument). So `n < limit` with both missing needs `n`:
+  // SpiceDB reports exactly that as the missing context.
   bool EvalArgs(const Expr& e, std::vector<Value>* values, Outcome* failure) {
     std::vector<Outcome> outcomes;
     outcomes.reserve(e.args.size());
@@ -141,23 +144,11 @@ class Evaluator {
     return Strict(std::move(outcomes), values, failure);
   }
   static bool Strict(std::vector<Outcome> outcomes, std::vector<Value>* values, Outcome* failure) {
-    Outcome unknown;
-    unknown.state = Outcome::State::kUnknown;
-    const Outcome* error = nullptr;
-    for (const Outcome& outcome : outcomes) {
-      if (outcome.state == Outcome::State::kUnknown) {
-        unknown.unknown.insert(outcome.unknown.begin(), outcome.unknown.end());
-      } else if (outcome.state == Outcome::State::kError && error == nullptr) {
-        error = &outcome;
+    for (Outcome& outcome : outcomes) {
+      if (outcome.state != Outcome::State::kValue) {
+        *failure = std::move(outcome);
+        return false;
       }
-    }
-    if (!unknown.unknown.empty()) {
-      *failure = std::move(unknown);
-      return false;
-    }
-    if (error != nullptr) {
-      *failure = *error;
-      return false;
     }
     for (Outcome& outcome : outcomes) values->push_back(std::move(outcome.value));
     return true;

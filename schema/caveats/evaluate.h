@@ -10,8 +10,10 @@
 // Semantics: int and uint arithmetic that overflows is an error, as are division and modulus by
 // zero, missing map keys and out-of-range indexes. `&&` and `||` are commutative: `false && x`
 // and `x && false` are false whatever x is (error or unknown), and likewise `true || x`; if
-// neither side decides, unknowns win over errors and the unknowns of both sides are merged. The
-// ternary, like other functions, is strict in its condition.
+// neither side decides, unknowns win over errors and the unknowns of both sides are merged. Other
+// operators and functions are strict, as in cel-go: their first argument (left to right) that is
+// unknown or an error is their result, so `a + b` with both missing needs just `a`. The ternary
+// is strict in its condition.
 //
 // Evaluate() is a pure function of its arguments; safe to call concurrently.
 #ifndef REBACD_SCHEMA_CAVEATS_EVALUATE_H_

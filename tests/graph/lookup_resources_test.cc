@@ -63,7 +63,7 @@ class LookupResourcesTest : public testing::GraphStoreTest {
     std::vector<std::string> ids;
     absl::Status status =
         lookup.Run({std::string(type), std::string(permission), s.type, s.id, s.relation},
-                   [&](absl::string_view id) {
+                   [&](absl::string_view id, const std::vector<std::string>*) {
                      ids.emplace_back(id);
                      return limit == 0 || ids.size() < limit;
                    });

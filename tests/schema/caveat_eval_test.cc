@@ -210,7 +210,10 @@ INSTANTIATE_TEST_SUITE_P(
          "unknown{x}"},
         {"unknown_in_arithmetic_propagates", "a + b == 3", "a int, b int", R"({"a": 1})",
          "unknown{b}"},
-        {"unknown_merges_in_strict_calls", "a + b == 3", "a int, b int", "", "unknown{a,b}"},
+        // cel-go's strict calls answer with their first unknown argument, so SpiceDB names only
+        // `a` here (the differential harness saw `n < limit` missing both report just `n`).
+        {"strict_calls_report_the_first_unknown", "a + b == 3", "a int, b int", "", "unknown{a}"},
+        {"strict_calls_first_unknown_left_to_right", "b < a", "a int, b int", "", "unknown{b}"},
         {"ternary_unknown_condition", "c ? a == 1 : a == 2", "a int, c bool", R"({"a": 1})",
          "unknown{c}"},
         {"ternary_known_condition_needs_branch_only", "c ? a == 1 : true", "a int, c bool",

@@ -15,17 +15,19 @@ export function resultText(r) {
 
 /** The request kinds; `args` are the generator's tuples. */
 export const REQUESTS = {
+  // An optional last element is the request's caveat context as JSON text ("" for none); it
+  // prints as zed's assertion syntax does: `... with {"k": 1}`.
   check: {
     method: "CheckPermission",
-    run: (t, [resource, permission, subject]) => t.check(resource, permission, subject),
-    text: ([resource, permission, subject]) => `${resource}#${permission}@${subject}`,
-    fields: ([resource, permission, subject]) => ({ resource, permission, subject }),
+    run: (t, [resource, permission, subject, context = ""]) => t.check(resource, permission, subject, context),
+    text: ([resource, permission, subject, context = ""]) => `${resource}#${permission}@${subject}${context ? ` with ${context}` : ""}`,
+    fields: ([resource, permission, subject, context = ""]) => ({ resource, permission, subject, ...(context ? { context } : {}) }),
   },
   lookup_resources: {
     method: "LookupResources",
-    run: (t, [type, permission, subject]) => t.lookupResources(type, permission, subject),
-    text: ([type, permission, subject]) => `${type}:?#${permission}@${subject}`,
-    fields: ([resource_type, permission, subject]) => ({ resource_type, permission, subject }),
+    run: (t, [type, permission, subject, context = ""]) => t.lookupResources(type, permission, subject, context),
+    text: ([type, permission, subject, context = ""]) => `${type}:?#${permission}@${subject}${context ? ` with ${context}` : ""}`,
+    fields: ([resource_type, permission, subject, context = ""]) => ({ resource_type, permission, subject, ...(context ? { context } : {}) }),
   },
   lookup_subjects: {
     method: "LookupSubjects",
@@ -39,9 +41,9 @@ export const REQUESTS = {
 export function argsFromFields(kind, d) {
   switch (kind) {
     case "check":
-      return [d.resource, d.permission, d.subject];
+      return [d.resource, d.permission, d.subject, d.context ?? ""];
     case "lookup_resources":
-      return [d.resource_type, d.permission, d.subject];
+      return [d.resource_type, d.permission, d.subject, d.context ?? ""];
     case "lookup_subjects":
       return [d.resource, d.permission, d.subject_type, d.subject_relation ?? ""];
     default:
@@ -150,7 +152,7 @@ export function assertionsFor(mismatch) {
     return { assertTrue, assertFalse };
   }
   if (spicedb.error || rebacd.error) return { assertTrue, assertFalse };
-  const strip = (id) => id.replace(/[?!]$/, "");
+  const strip = (id) => id.replace(/[?!].*$/, "");
   const plain = (xs) => new Set(xs.filter((x) => !x.startsWith("*")).map(strip));
   const want = plain(spicedb.answer);
   const got = plain(rebacd.answer);

@@ -20,10 +20,47 @@ export const DEFAULT_OPTIONS = Object.freeze({
   // without its dispatch cache (gigabytes for one check, seen on seed 8 before the one-recursive-
   // arrow rule below) and rebacd's answers there are known to differ (fixtures/*cycle*.yaml).
   cycles: false,
-  // Not supported by rebacd's write path yet: switching these on is refused (see generate()).
+  // Caveated allowed types (`user with c_limit`), caveated relationships with partial stored
+  // context, and checks / lookups with random request context.
   caveats: false,
+  // Not generated yet: switching it on is refused (see generate()).
   expiration: false,
 });
+
+// The caveats a generated schema may use: each mixes what partial evaluation must get right
+// (a parameter stored on the relationship, another from the request, either missing).
+const CAVEATS = [
+  { name: "c_limit", params: { n: "int", limit: "int" }, body: "n < limit" },
+  { name: "c_flag", params: { on: "bool" }, body: "on" },
+  { name: "c_either", params: { a: "bool", b: "bool" }, body: "a || b" },
+  { name: "c_in", params: { s: "string", allowed: "list<string>" }, body: "s in allowed" },
+];
+
+/** A random value for a caveat parameter type. */
+function valueFor(rng, type) {
+  switch (type) {
+    case "int":
+      return rng.int(0, 4);
+    case "bool":
+      return rng.chance(0.5);
+    case "string":
+      return rng.pick(["x", "y"]);
+    case "list<string>":
+      return rng.sample(["x", "y", "z"], rng.int(0, 2));
+    default:
+      throw new Error(`no values for ${type}`);
+  }
+}
+
+/** A random context over some of `params` ({name: type}); "" when it picked none. */
+function randomContext(rng, params, chance) {
+  const out = {};
+  for (const [name, type] of Object.entries(params)) if (rng.chance(chance)) out[name] = valueFor(rng, type);
+  return Object.keys(out).length ? JSON.stringify(out) : "";
+}
+
+const caveatText = (c) =>
+  `caveat ${c.name}(${Object.entries(c.params).map(([n, t]) => `${n} ${t}`).join(", ")}) {\n    ${c.body}\n}`;
 
 const RESOURCE_NAMES = ["document", "folder", "org", "team", "project", "repo", "space"];
 const RELATION_NAMES = ["owner", "editor", "viewer", "reader", "banned", "admin", "writer", "auditor"];
@@ -39,7 +76,8 @@ export function idsOf(type, options) {
 }
 
 /** A type reference's text: `user`, `user:*`, `group#member`. */
-const typeRefText = (t) => (t.wildcard ? `${t.type}:*` : t.relation ? `${t.type}#${t.relation}` : t.type);
+const typeRefText = (t) =>
+  (t.wildcard ? `${t.type}:*` : t.relation ? `${t.type}#${t.relation}` : t.type) + (t.caveat ? ` with ${t.caveat}` : "");
 
 /** Prints an expression tree; nodes marked `bare` drop their parentheses on purpose. */
 function exprText(node, parentOp = null) {
@@ -57,15 +95,16 @@ function exprText(node, parentOp = null) {
   }
 }
 
-export function schemaText(defs) {
-  return defs
+export function schemaText(defs, caveats = []) {
+  const caveatTexts = caveats.map(caveatText);
+  return caveatTexts.concat(defs
     .map((def) => {
       const lines = [
         ...def.relations.map((r) => `    relation ${r.name}: ${r.types.map(typeRefText).join(" | ")}`),
         ...def.permissions.map((p) => `    permission ${p.name} = ${exprText(p.expr)}`),
       ];
       return lines.length ? `definition ${def.name} {\n${lines.join("\n")}\n}` : `definition ${def.name} {}`;
-    })
+    }))
     .join("\n\n");
 }
 
@@ -77,6 +116,7 @@ class SchemaGenerator {
     this.rng = rng;
     this.options = options;
     this.defs = [];
+    this.usedCaveats = new Set();
   }
 
   generate() {
@@ -97,6 +137,7 @@ class SchemaGenerator {
     const { rng } = this;
     const group = { name: "group", relations: [], permissions: [] };
     const memberTypes = [{ type: "user" }];
+    if (this.options.caveats && rng.chance(0.5)) memberTypes.push({ type: "user", caveat: this.caveat().name });
     if (rng.chance(0.8)) memberTypes.push({ type: "group", relation: "member" });
     if (rng.chance(0.25)) memberTypes.push({ type: "user", wildcard: true });
     this.defs.push(group); // before its relations: group#member refers to group itself
@@ -109,13 +150,25 @@ class SchemaGenerator {
     }
   }
 
+  /** A caveat for an allowed type; the ones used end up in the schema. */
+  caveat() {
+    const c = this.rng.pick(CAVEATS);
+    this.usedCaveats.add(c);
+    return c;
+  }
+
   /** Candidate subject types for a relation of `def` (which is being built). */
   typeCandidates(def) {
     const { rng } = this;
     const out = [{ type: "user" }, { type: "user" }, { type: "user", wildcard: true }];
+    if (this.options.caveats) {
+      out.push({ type: "user", caveat: this.caveat().name });
+      if (rng.chance(0.3)) out.push({ type: "user", wildcard: true, caveat: this.caveat().name });
+    }
     for (const other of this.defs) {
       if (other.name === "user") continue;
       out.push({ type: other.name }); // a plain object: what arrows walk
+      if (this.options.caveats && rng.chance(0.3)) out.push({ type: other.name, caveat: this.caveat().name });
       // SpiceDB refuses a userset that reaches a wildcard ("wildcard relations cannot be
       // transitively included"), so those are never offered.
       const names = namesOf(other).filter((n) => !this.reachesWildcard(other, n));
@@ -123,6 +176,9 @@ class SchemaGenerator {
         // A userset: group#member above all; any relation or permission of a known definition.
         const relation = names.includes("member") && rng.chance(0.7) ? "member" : rng.pick(names);
         out.push({ type: other.name, relation });
+        if (this.options.caveats && rng.chance(0.3)) {
+          out.push({ type: other.name, relation, caveat: this.caveat().name });
+        }
       }
     }
     return out;
@@ -266,7 +322,16 @@ function generateRelationships(rng, defs, options) {
       if (!edges.has(resource)) edges.set(resource, new Set());
       edges.get(resource).add(subjectObject);
     }
-    out.add(`${resource}#${rel.name}@${subject}`);
+    const key = `${resource}#${rel.name}@${subject}`;
+    // One relationship per key: a second one differing only in its caveat would be a touch.
+    if ([...out].some((r) => r === key || r.startsWith(`${key}[`))) continue;
+    if (t.caveat) {
+      const c = CAVEATS.find((x) => x.name === t.caveat);
+      const context = randomContext(rng, c.params, 0.4);
+      out.add(`${key}[${c.name}${context ? `:${context}` : ""}]`);
+    } else {
+      out.add(key);
+    }
   }
   return [...out];
 }
@@ -296,11 +361,14 @@ function checkSubjects(defs, options) {
  */
 export function generate(seed, overrides = {}) {
   const options = { ...DEFAULT_OPTIONS, ...overrides };
-  if (options.caveats || options.expiration) {
-    throw new Error("generator: caveats and expiration are not generated yet (rebacd cannot write them)");
-  }
+  if (options.expiration) throw new Error("generator: expiration is not generated yet");
   const rng = new Rng(seed);
-  const defs = new SchemaGenerator(rng, options).generate();
+  const generator = new SchemaGenerator(rng, options);
+  const defs = generator.generate();
+  const caveats = CAVEATS.filter((c) => generator.usedCaveats.has(c));
+  // Request context: random values for some parameters of the schema's caveats, or none.
+  const allParams = Object.assign({}, ...caveats.map((c) => c.params));
+  const requestContext = () => (caveats.length && rng.chance(0.6) ? randomContext(rng, allParams, 0.5) : "");
   const relationships = generateRelationships(rng, defs, options);
 
   const subjects = checkSubjects(defs, options);
@@ -348,11 +416,15 @@ export function generate(seed, overrides = {}) {
   ];
   return {
     seed,
-    schema: schemaText(defs),
+    schema: schemaText(defs, caveats),
     definitions: defs.map((d) => d.name),
     relationships,
-    checks: [...(checks.length > options.maxChecks ? rng.sample(checks, options.maxChecks) : checks), ...errorProbes],
-    lookupResources: rng.sample(lookupResources, options.maxLookupResources),
+    checks: [...(checks.length > options.maxChecks ? rng.sample(checks, options.maxChecks) : checks), ...errorProbes].map(
+      (c) => (caveats.length ? [...c, requestContext()] : c),
+    ),
+    lookupResources: rng
+      .sample(lookupResources, options.maxLookupResources)
+      .map((l) => (caveats.length ? [...l, requestContext()] : l)),
     lookupSubjects: rng.sample(lookupSubjects, options.maxLookupSubjects),
   };
 }

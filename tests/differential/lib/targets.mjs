@@ -86,16 +86,34 @@ export function subjectRef(text) {
   return v1.SubjectReference.create({ object: objectRef(obj), optionalRelation: relation });
 }
 
-/** "type:id#relation@subject" → Relationship. */
+/** A JSON object's text → google.protobuf.Struct; undefined for "". */
+const structOf = (json) => (json ? v1.PbStruct.fromJson(JSON.parse(json)) : undefined);
+
+/** "type:id#relation@subject" or "...@subject[caveat]" / "[caveat:{json}]" → Relationship. */
 export function relationshipOf(text) {
+  let caveat;
+  const bracket = text.indexOf("[");
+  if (bracket >= 0) {
+    const inner = text.slice(bracket + 1, text.lastIndexOf("]"));
+    const colon = inner.indexOf(":");
+    caveat = v1.ContextualizedCaveat.create({
+      caveatName: colon < 0 ? inner : inner.slice(0, colon),
+      context: colon < 0 ? undefined : structOf(inner.slice(colon + 1)),
+    });
+    text = text.slice(0, bracket);
+  }
   const at = text.indexOf("@");
   const hash = text.lastIndexOf("#", at);
   return v1.Relationship.create({
     resource: objectRef(text.slice(0, hash)),
     relation: text.slice(hash + 1, at),
     subject: subjectRef(text.slice(at + 1)),
+    optionalCaveat: caveat,
   });
 }
+
+/** A conditional answer's missing context, sorted, as "[a,b]". */
+const missingText = (info) => `[${[...(info?.missingRequiredContext ?? [])].sort().join(",")}]`;
 
 /** The requests and answer shapes both targets share; subclasses provide the two clients. */
 class Target {
@@ -147,26 +165,38 @@ class Target {
     );
   }
 
-  check(resource, permission, subject) {
+  check(resource, permission, subject, context = "") {
     const request = v1.CheckPermissionRequest.create({
       consistency: fullyConsistent(),
       resource: objectRef(resource),
       permission,
       subject: subjectRef(subject),
+      context: structOf(context),
     });
-    return this.settle(this.permissionsClient().promises.checkPermission(request, this.callOptions()), (r) => PERMISSIONSHIP[r.permissionship] ?? `PERMISSIONSHIP_${r.permissionship}`);
+    return this.settle(this.permissionsClient().promises.checkPermission(request, this.callOptions()), (r) => {
+      const name = PERMISSIONSHIP[r.permissionship] ?? `PERMISSIONSHIP_${r.permissionship}`;
+      return name === "CONDITIONAL_PERMISSION" ? name + missingText(r.partialCaveatInfo) : name;
+    });
   }
 
   /** The resource ids, sorted; a conditional result is marked with a trailing "?". */
-  lookupResources(resourceType, permission, subject) {
+  lookupResources(resourceType, permission, subject, context = "") {
     const request = v1.LookupResourcesRequest.create({
       consistency: fullyConsistent(),
       resourceObjectType: resourceType,
       permission,
       subject: subjectRef(subject),
+      context: structOf(context),
     });
     return this.settle(this.permissionsClient().promises.lookupResources(request, this.callOptions()), (rs) =>
-      [...new Set(rs.map((r) => r.resourceObjectId + (LOOKUP_PERMISSIONSHIP[r.permissionship] ?? "!")))].sort(),
+      [
+        ...new Set(
+          rs.map((r) => {
+            const mark = LOOKUP_PERMISSIONSHIP[r.permissionship] ?? "!";
+            return r.resourceObjectId + mark + (mark === "?" ? missingText(r.partialCaveatInfo) : "");
+          }),
+        ),
+      ].sort(),
     );
   }
 
