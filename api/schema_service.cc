@@ -46,7 +46,8 @@ grpc::Status SchemaServiceImpl::ReadSchema(grpc::ServerContext* context,
                                            authzed::api::v1::ReadSchemaResponse* response) {
   ServingState* state_ = states_->For(*context);
   if (absl::Status s = auth_->Authenticate(*context); !s.ok()) return ToGrpcStatus(s);
-  absl::StatusOr<ReadView> view = state_->ViewFor(nullptr);
+  // As in SpiceDB, the schema is always read at the newest revision.
+  absl::StatusOr<ReadView> view = state_->ViewAt(state_->datastore().HeadRevision());
   if (!view.ok()) return ToGrpcStatus(view.status());
   if (!view->has_schema) {
     return grpc::Status(grpc::StatusCode::NOT_FOUND,
