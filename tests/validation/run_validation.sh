@@ -34,7 +34,7 @@ ENDPOINT="127.0.0.1:$PORT"
 "$REBACD" serve-testing --grpc-addr "$ENDPOINT" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 
-token() { python3 -c 'import secrets; print(secrets.token_hex(16))'; }
+token() { head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 rb() { "$REBAC" --endpoint "$ENDPOINT" --insecure --timeout 30 "$@"; }
 
 # Ready when a schema read answers at all (NOT_FOUND: no schema yet).
@@ -120,6 +120,65 @@ expect_output "failing/unknown_relation.yaml: the server refuses the relationshi
 F="$HERE/failing/bad_schema.yaml"
 expect_output "failing/bad_schema.yaml: the schema error points into the file" 2 "$F" \
   "bad_schema.yaml:5:[0-9]+: schema refused: INVALID_ARGUMENT"
+
+# The query commands against a loaded file: expand, lookups, check --explain.
+T=$(token)
+rb --token "$T" validate "$HERE/28_wildcard_and_groups.yaml" >/dev/null
+# expect_command NAME WANT_RC WANT_STDOUT COMMAND...: exact stdout (lines sorted when the
+# name ends in "(sorted)").
+expect_command() {
+  local name=$1 want_rc=$2 want=$3
+  shift 3
+  set +e
+  rb --token "$T" "$@" >"$WORK/out" 2>"$WORK/err"
+  local rc=$?
+  set -e
+  local got
+  got=$(cat "$WORK/out")
+  [[ "$name" == *"(sorted)" ]] && got=$(sort <<<"$got")
+  if [[ $rc -eq $want_rc && "$got" == "$want" ]]; then
+    PASSED=$((PASSED + 1))
+    echo "ok   $name"
+  else
+    FAILED=$((FAILED + 1))
+    echo "FAIL $name (exit $rc, want $want_rc)"
+    printf '     want: %s\n     got:  %s\n' "$(tr '\n' '|' <<<"$want")" "$(tr '\n' '|' <<<"$got")"
+    sed 's/^/     stderr: /' "$WORK/err"
+  fi
+}
+expect_command "lookup-resources (sorted)" 0 $'1\n2' permission lookup-resources document view user:tom
+expect_command "lookup-subjects user (sorted)" 0 $'user:*\nuser:ann\nuser:tom' \
+  permission lookup-subjects document:1 view user
+expect_command "lookup-subjects group#member" 0 "group:g#member" \
+  permission lookup-subjects document:1 view group#member
+expect_command "lookup-subjects with a bad context" 2 "" \
+  permission lookup-subjects document:1 view user --caveat-context '[1]'
+rb --token "$T" permission expand document:1 view >"$WORK/out" 2>&1 || true
+if grep -q "^document:1#view$" "$WORK/out" && grep -q "── user:ann$" "$WORK/out" &&
+  grep -q "── user:\*$" "$WORK/out" && grep -q "── group:g#member$" "$WORK/out"; then
+  PASSED=$((PASSED + 1))
+  echo "ok   expand prints the tree with the relation and its subjects"
+else
+  FAILED=$((FAILED + 1))
+  echo "FAIL expand output"
+  sed 's/^/     /' "$WORK/out"
+fi
+set +e
+rb --token "$T" permission check document:1 view user:tom --explain >"$WORK/out" 2>&1
+rc=$?
+set -e
+if [[ $rc -eq 0 && "$(head -1 "$WORK/out")" == true && $(wc -l <"$WORK/out") -ge 2 ]]; then
+  PASSED=$((PASSED + 1))
+  echo "ok   check --explain prints the answer, then a trace or that there is none"
+else
+  FAILED=$((FAILED + 1))
+  echo "FAIL check --explain (exit $rc)"
+  sed 's/^/     /' "$WORK/out"
+fi
+T=$(token)
+rb --token "$T" validate "$HERE/17_wildcard_exclusion.yaml" >/dev/null
+expect_command "lookup-subjects prints wildcard exclusions" 0 "user:* - {bob, eve}" \
+  permission lookup-subjects document:1 view user
 
 echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
 [[ $FAILED -eq 0 ]]

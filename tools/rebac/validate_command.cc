@@ -137,21 +137,30 @@ absl::StatusOr<SubjectSet> MembershipResolver::Walk(const v1::PermissionRelation
   };
   switch (tree.intermediate().operation()) {
     case v1::AlgebraicSubjectSet::OPERATION_INTERSECTION: {
+      // As SpiceDB's tracking subject set: a subject in both sides, or a concrete subject on
+      // one side met by a wildcard of its type on the other, stays; it is listed under the
+      // relations of every source that matched it.
       out = sets[0];
       for (size_t i = 1; i < sets.size(); ++i) {
         SubjectSet next;
-        for (const auto& [subject, relations] : out) {
-          auto it = sets[i].find(subject);
-          if (it != sets[i].end()) {
-            next[subject] = relations;
+        auto add_sources = [&](const std::string& subject, const SubjectSet& from) {
+          if (auto it = from.find(subject); it != from.end()) {
             next[subject].insert(it->second.begin(), it->second.end());
-          } else if (!IsWildcard(subject) && has_wildcard(sets[i], subject)) {
-            next[subject] = relations;
           }
-        }
-        for (const auto& [subject, relations] : sets[i]) {
-          if (!next.count(subject) && !IsWildcard(subject) && has_wildcard(out, subject)) {
-            next[subject] = relations;
+          if (has_wildcard(from, subject) && !IsWildcard(subject)) {
+            const auto& wildcard = from.at(absl::StrCat(TypeOf(subject), ":*"));
+            next[subject].insert(wildcard.begin(), wildcard.end());
+          }
+        };
+        auto in = [&](const SubjectSet& set, const std::string& subject) {
+          return set.count(subject) > 0 || (!IsWildcard(subject) && has_wildcard(set, subject));
+        };
+        for (const SubjectSet* side : {&out, &sets[i]}) {
+          for (const auto& [subject, unused] : *side) {
+            if (in(out, subject) && in(sets[i], subject)) {
+              add_sources(subject, out);
+              add_sources(subject, sets[i]);
+            }
           }
         }
         out = std::move(next);
