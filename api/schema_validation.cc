@@ -1,8 +1,14 @@
 #include "api/schema_validation.h"
 
+#include <algorithm>
+#include <map>
+#include <optional>
 #include <string_view>
+#include <vector>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "graph/error_reason.h"
 
 namespace rebac::api {
@@ -22,6 +28,62 @@ std::string AllowedTypeText(const storage::Relationship& r) {
     absl::StrAppend(&out, r.value.caveat_name.empty() ? " with " : " and ", "expiration");
   }
   return out;
+}
+
+// SpiceDB's spelling of an allowed type (schema.SourceForAllowedRelation).
+std::string AllowedSubjectTypeText(const schema::AllowedSubjectType& a) {
+  std::string out = a.type;
+  if (a.wildcard) {
+    absl::StrAppend(&out, ":*");
+  } else if (!a.relation.empty()) {
+    absl::StrAppend(&out, "#", a.relation);
+  }
+  if (!a.caveat.empty()) absl::StrAppend(&out, " with ", a.caveat);
+  if (a.expiration) absl::StrAppend(&out, a.caveat.empty() ? " with " : " and ", "expiration");
+  return out;
+}
+
+bool IsSubsequence(absl::string_view needle, absl::string_view haystack) {
+  size_t at = 0;
+  for (char c : needle) {
+    at = haystack.find(c, at);
+    if (at == absl::string_view::npos) return false;
+    ++at;
+  }
+  return true;
+}
+
+size_t Levenshtein(absl::string_view a, absl::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// lithammer/fuzzysearch's RankFind + sort, as SpiceDB uses it for "did you mean": targets that
+// contain `source` as a subsequence, the nearest by Levenshtein distance, ties in schema order
+// (Go's sort.Sort on so few elements is an insertion sort, hence stable).
+std::optional<std::string> ClosestFuzzyMatch(absl::string_view source,
+                                             const std::vector<std::string>& targets) {
+  std::optional<std::string> best;
+  size_t best_distance = 0;
+  for (const std::string& target : targets) {
+    if (!IsSubsequence(source, target)) continue;
+    size_t distance = Levenshtein(source, target);
+    if (!best || distance < best_distance) {
+      best = target;
+      best_distance = distance;
+    }
+  }
+  return best;
 }
 
 }  // namespace
@@ -62,11 +124,8 @@ absl::Status ValidateRelationshipForWrite(const schema::CompiledSchema& schema,
     return UnknownRelation(r.subject_type, r.subject_relation);
   }
   if (is_delete) return absl::OkStatus();
-  if (!r.value.caveat_name.empty() && schema.FindCaveat(r.value.caveat_name) == nullptr) {
-    return ErrorWithReason(absl::StatusCode::kFailedPrecondition,
-                           absl::StrCat("caveat `", r.value.caveat_name, "` not found"),
-                           "ERROR_REASON_UNKNOWN_CAVEAT", {{"caveat_name", r.value.caveat_name}});
-  }
+  // An unknown caveat needs no check of its own: no allowed type names it, so the type check
+  // below refuses it, as SpiceDB does ("subjects of type `user with nosuch` are not allowed").
 
   const bool wildcard = r.subject_id == "*";
   for (const schema::AllowedSubjectType& allowed : relation->allowed) {
@@ -76,14 +135,45 @@ absl::Status ValidateRelationshipForWrite(const schema::CompiledSchema& schema,
     if (allowed.expiration != (r.value.expires_at_micros != 0)) continue;
     return absl::OkStatus();
   }
-  return ErrorWithReason(
-      absl::StatusCode::kInvalidArgument,
-      absl::StrCat("subjects of type `", AllowedTypeText(r), "` are not allowed on relation `",
-                   r.resource_type, "#", r.relation, "`"),
-      "ERROR_REASON_INVALID_SUBJECT_TYPE",
-      {{"definition_name", r.resource_type},
-       {"relation_name", r.relation},
-       {"subject_type", AllowedTypeText(r)}});
+  const std::string source = AllowedTypeText(r);
+  const std::string prefix =
+      absl::StrCat("subjects of type `", source, "` are not allowed on relation `", r.resource_type,
+                   "#", r.relation, "`");
+  std::map<std::string, std::string> metadata = {{"definition_name", r.resource_type},
+                                                 {"relation_name", r.relation},
+                                                 {"subject_type", source}};
+  // SpiceDB (internal/relationships/errors.go): an uncaveated subject where only caveated forms
+  // of it are allowed names the caveats; otherwise the closest allowed type is suggested.
+  if (r.value.caveat_name.empty()) {
+    std::vector<std::string> caveats;
+    for (const schema::AllowedSubjectType& allowed : relation->allowed) {
+      if (allowed.caveat.empty() || allowed.wildcard || allowed.type != r.subject_type ||
+          allowed.relation != r.subject_relation ||
+          allowed.expiration != (r.value.expires_at_micros != 0) ||
+          absl::c_linear_search(caveats, allowed.caveat)) {
+        continue;
+      }
+      caveats.push_back(allowed.caveat);
+    }
+    if (!caveats.empty()) {
+      metadata["allowed_caveats"] = absl::StrJoin(caveats, ",");
+      return ErrorWithReason(absl::StatusCode::kInvalidArgument,
+                             absl::StrCat(prefix, " without one of the following caveats: ",
+                                          absl::StrJoin(caveats, ",")),
+                             "ERROR_REASON_INVALID_SUBJECT_TYPE", metadata);
+    }
+  }
+  std::vector<std::string> allowed_texts;
+  for (const schema::AllowedSubjectType& allowed : relation->allowed) {
+    allowed_texts.push_back(AllowedSubjectTypeText(allowed));
+  }
+  if (std::optional<std::string> suggestion = ClosestFuzzyMatch(source, allowed_texts)) {
+    return ErrorWithReason(absl::StatusCode::kInvalidArgument,
+                           absl::StrCat(prefix, "; did you mean `", *suggestion, "`?"),
+                           "ERROR_REASON_INVALID_SUBJECT_TYPE", metadata);
+  }
+  return ErrorWithReason(absl::StatusCode::kInvalidArgument, prefix,
+                         "ERROR_REASON_INVALID_SUBJECT_TYPE", metadata);
 }
 
 absl::Status ValidateFilterAgainstSchema(const schema::CompiledSchema& schema,

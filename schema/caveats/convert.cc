@@ -122,7 +122,51 @@ absl::StatusOr<Value> ConvertNumber(TK kind, const Value& v) {
   return Value::Int(integral);  // a uint parameter is a CEL int (see types.h)
 }
 
+// SpiceDB's name of a parameter type (VariableType.String()): "int", "list<uint>", "any".
+std::string SpiceDbTypeName(const Type& type) {
+  switch (type.kind) {
+    case TK::kDyn:
+      return "any";
+    case TK::kNull:
+      return "null";
+    case TK::kBool:
+      return "bool";
+    case TK::kInt:
+      return "int";
+    case TK::kUint:
+      return "uint";
+    case TK::kDouble:
+      return "double";
+    case TK::kString:
+      return "string";
+    case TK::kBytes:
+      return "bytes";
+    case TK::kDuration:
+      return "duration";
+    case TK::kTimestamp:
+      return "timestamp";
+    case TK::kIpAddress:
+      return "ipaddress";
+    case TK::kList:
+      return absl::StrCat("list<", SpiceDbTypeName(type.Element()), ">");
+    case TK::kMap:
+      return absl::StrCat("map<", SpiceDbTypeName(type.Element()), ">");
+  }
+  return "unknown";
+}
+
+absl::StatusOr<Value> ConvertUnprefixed(const Type& type, const Value& v, int depth);
+
+// As SpiceDB's VariableType.ConvertValue, every level names its type: "for list<uint>: found an
+// invalid value for item at index 0: for uint: ...".
 absl::StatusOr<Value> Convert(const Type& type, const Value& v, int depth) {
+  absl::StatusOr<Value> converted = ConvertUnprefixed(type, v, depth);
+  if (converted.ok()) return converted;
+  return absl::InvalidArgumentError(
+      absl::StrCat("for ", SpiceDbTypeName(type), ": ", converted.status().message()));
+}
+
+absl::StatusOr<Value> ConvertUnprefixed(const Type& type, const Value& v, int depth) {
   if (depth > 100) return absl::InvalidArgumentError("value nested too deeply");
   switch (type.kind) {
     case TK::kDyn:

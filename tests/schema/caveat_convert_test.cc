@@ -35,50 +35,60 @@ INSTANTIATE_TEST_SUITE_P(
         {"int_from_integral_number", "int", "42", "42"},
         {"int_from_string", "int", "\"-7\"", "-7"},
         {"int_refuses_fraction", "int", "1.5",
-         "error: a int value is required, but found numeric value `1.5`"},
+         "error: for int: a int value is required, but found numeric value `1.5`"},
         {"int_refuses_bool", "int", "true",
-         "error: a int64 value is required, but found bool `true`"},
+         "error: for int: a int64 value is required, but found bool `true`"},
         {"int_refuses_bad_string", "int", "\"abc\"",
-         "error: a int64 value is required, but found invalid string value `abc`"},
+         "error: for int: a int64 value is required, but found invalid string value `abc`"},
         {"uint_refuses_negative", "uint", "-1",
-         "error: a uint value is required, but found int64 value `-1`"},
+         "error: for uint: a uint value is required, but found int64 value `-1`"},
         {"uint_is_int_inside", "uint", "3", "3"},
         {"double_from_number", "double", "2.5", "2.5"},
         {"bool_refuses_string", "bool", "\"true\"",
-         "error: a bool value is required, but found string `true`"},
+         "error: for bool: a bool value is required, but found string `true`"},
         {"string_refuses_number", "string", "1",
-         "error: a string value is required, but found float64 `1`"},
+         "error: for string: a string value is required, but found float64 `1`"},
         {"string_refuses_null", "string", "null",
-         "error: a string value is required, but found <nil> `<nil>`"},
+         "error: for string: a string value is required, but found <nil> `<nil>`"},
         {"bytes_from_base64", "bytes", "\"aGk=\"", "b\"hi\""},
         {"bytes_refuses_bad_base64", "bytes", "\"***\"",
-         "error: bytes requires a base64 encoded string: illegal base64 data"},
+         "error: for bytes: bytes requires a base64 encoded string: illegal base64 data"},
         {"duration_from_go_string", "duration", "\"1h30m\"", "duration(\"1h30m\")"},
         {"duration_refuses_number", "duration", "5",
-         "error: durations requires a duration string, found: float64"},
+         "error: for duration: durations requires a duration string, found: float64"},
         {"duration_refuses_garbage", "duration", "\"5 minutes\"",
-         "error: could not parse duration string `5 minutes`: time: invalid duration \"5 "
+         "error: for duration: could not parse duration string `5 minutes`: time: invalid duration "
+         "\"5 "
          "minutes\""},
         {"timestamp_from_rfc3339", "timestamp", "\"2024-01-01T00:00:00Z\"",
          "timestamp(\"2024-01-01T00:00:00Z\")"},
         {"timestamp_refuses_date_only", "timestamp", "\"2024-01-01\"",
-         "error: could not parse RFC 3339 formatted timestamp string `2024-01-01`: parsing time "
+         "error: for timestamp: could not parse RFC 3339 formatted timestamp string `2024-01-01`: "
+         "parsing time "
          "\"2024-01-01\" as RFC 3339: Failed to parse input"},
         {"ipaddress_v4", "ipaddress", "\"10.0.0.1\"", "ipaddress(\"10.0.0.1\")"},
         {"ipaddress_refuses_garbage", "ipaddress", "\"10.0.0\"",
-         "error: could not parse ip address string `10.0.0`: ParseAddr(\"10.0.0\"): unable to "
+         "error: for ipaddress: could not parse ip address string `10.0.0`: ParseAddr(\"10.0.0\"): "
+         "unable to "
          "parse IP"},
         {"list_of_int", "list<int>", "[1, 2]", "[1, 2]"},
         {"list_refuses_object", "list<int>", "{}",
-         "error: list requires a list, found: map[string]interface {}"},
+         "error: for list<int>: list requires a list, found: map[string]interface {}"},
         {"list_names_bad_item", "list<int>", "[1, \"x\"]",
-         "error: found an invalid value for item at index 1: a int64 value is required, but "
+         "error: for list<int>: found an invalid value for item at index 1: for int: a int64 value "
+         "is required, but "
          "found invalid string value `x`"},
         {"map_of_bool", "map<bool>", "{\"a\": true}", "{\"a\": true}"},
         {"map_names_bad_key", "map<bool>", "{\"a\": 1}",
-         "error: found an invalid value for key `a`: a bool value is required, but found float64 "
+         "error: for map<bool>: found an invalid value for key `a`: for bool: a bool value is "
+         "required, but found float64 "
          "`1`"},
         {"nested_map_of_list", "map<list<string>>", "{\"a\": [\"x\"]}", "{\"a\": [\"x\"]}"},
+        // SpiceDB's own example (pkg/caveats/types): every level names its type.
+        {"nested_error_names_every_level", "map<list<uint>>", "{\"foo\": [\"-1\"]}",
+         "error: for map<list<uint>>: found an invalid value for key `foo`: for list<uint>: found "
+         "an invalid value for item at index 0: for uint: a uint value is required, but found "
+         "int64 value `-1`"},
         {"any_keeps_value", "any", "[1, \"x\"]", "[1, \"x\"]"},
     }),
     [](const auto& info) { return info.param.name; });
@@ -97,8 +107,8 @@ TEST(CaveatContextTest, ErrorNamesTheParameter) {
       ConvertContext(params, testing::JsonContext(R"({"a": "x"})"), UnknownParameters::kSkip);
   ASSERT_FALSE(converted.ok());
   EXPECT_EQ(converted.status().message(),
-            "could not convert context parameter `a`: a int64 value is required, but found "
-            "invalid string value `x`");
+            "could not convert context parameter `a`: for int: a int64 value is required, but "
+            "found invalid string value `x`");
 }
 
 TEST(CaveatStructAdapterTest, ConvertsEveryKind) {
