@@ -23,6 +23,7 @@
 #include "tools/rebac/permission_commands.h"
 #include "tools/rebac/relationship_commands.h"
 #include "tools/rebac/schema_commands.h"
+#include "tools/rebac/schema_diff_command.h"
 #include "tools/rebac/validate_command.h"
 
 #ifndef REBAC_CLI_VERSION
@@ -64,6 +65,7 @@ int Run(int argc, char** argv) {
   int exit_code = kExitOk;
   AddGlobalOptions(app, &options);
   AddSchemaCommands(app, options, &exit_code);
+  AddSchemaDiffCommand(*app.get_subcommand("schema"), &exit_code);
   AddRelationshipCommands(app, options, &exit_code);
   AddPermissionCommands(app, options, &exit_code);
   AddValidateCommand(app, options, &exit_code);
