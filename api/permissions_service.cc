@@ -231,15 +231,14 @@ grpc::Status PermissionsServiceImpl::WriteRelationships(
     grpc::ServerContext* context, const v1::WriteRelationshipsRequest* request,
     v1::WriteRelationshipsResponse* response) {
   ServingState* state_ = states_->For(*context);
-  absl::Status status = [&]() -> absl::Status {
-    REBAC_RETURN_IF_ERROR(Authenticate(auth_, *context));
-    if (request->updates_size() > limits_.max_updates_per_write) {
-      return CountOverLimit("update", request->updates_size(), limits_.max_updates_per_write,
-                            "ERROR_REASON_TOO_MANY_UPDATES_IN_REQUEST", "update_count",
-                            "maximum_updates_allowed");
-    }
+  // One attempt validates the updates against the schema in force and commits them on the
+  // condition that the schema is still that one (storage refuses with ABORTED otherwise), so a
+  // concurrent WriteSchema cannot orphan what this write adds. A lost race is retried.
+  auto attempt = [&]() -> absl::Status {
     absl::StatusOr<ReadView> view = state_->ViewFor(nullptr);
     if (!view.ok()) return view.status();
+    auto schema_version = state_->datastore().SchemaAt(view->snapshot->revision());
+    if (!schema_version.ok()) return schema_version.status();
 
     storage::WriteRequest write;
     if (request->has_optional_transaction_metadata()) {
@@ -293,10 +292,29 @@ grpc::Status PermissionsServiceImpl::WriteRelationships(
             ValidateRelationshipCaveat(*view->schema, request->updates(i).relationship()));
       }
     }
+    write.expected_schema_revision = schema_version->has_value() ? (*schema_version)->revision : 0;
     absl::StatusOr<storage::WriteResult> written = state_->datastore().Write(write);
-    if (!written.ok()) return MapWriteError(written.status());
+    if (!written.ok()) {
+      if (written.status().code() == absl::StatusCode::kAborted) return written.status();
+      return MapWriteError(written.status());
+    }
     response->mutable_written_at()->set_token(state_->TokenFor(written->revision));
     return absl::OkStatus();
+  };
+  absl::Status status = [&]() -> absl::Status {
+    REBAC_RETURN_IF_ERROR(Authenticate(auth_, *context));
+    if (request->updates_size() > limits_.max_updates_per_write) {
+      return CountOverLimit("update", request->updates_size(), limits_.max_updates_per_write,
+                            "ERROR_REASON_TOO_MANY_UPDATES_IN_REQUEST", "update_count",
+                            "maximum_updates_allowed");
+    }
+    constexpr int kAttempts = 5;
+    absl::Status result;
+    for (int i = 0; i < kAttempts; ++i) {
+      result = attempt();
+      if (result.code() != absl::StatusCode::kAborted) break;
+    }
+    return result;
   }();
   return ToGrpcStatus(status);
 }
