@@ -118,8 +118,16 @@ class BulkLoad {
 
   // Commits everything added as one new revision (none when nothing was added: the result's
   // revision is then the current head). ALREADY_EXISTS when a concurrent write created one
-  // of the relationships meanwhile; then nothing is applied.
+  // of the relationships meanwhile; ABORTED (SchemaChangedError) when an expected schema
+  // revision was set and the schema changed meanwhile; then nothing is applied.
   virtual absl::StatusOr<WriteResult> Commit() = 0;
+
+  // As WriteRequest::expected_schema_revision: Commit() applies nothing unless the schema in
+  // force at the head is still the one written at `revision` (0: none written).
+  void set_expected_schema_revision(Revision revision) { expected_schema_revision_ = revision; }
+
+ protected:
+  std::optional<Revision> expected_schema_revision_;
 };
 
 class Datastore {

@@ -168,6 +168,7 @@ class MemoryBulkLoad final : public BulkLoad {
 
   absl::StatusOr<WriteResult> Commit() override {
     if (request_.updates.empty()) return WriteResult{.revision = store_->HeadRevision()};
+    request_.expected_schema_revision = expected_schema_revision_;
     return store_->Write(request_);
   }
 

@@ -358,6 +358,14 @@ class RocksDbBulkLoad final : public BulkLoad {
     absl::MutexLock lock(&store_->write_mu());
     const Revision head = store_->HeadRevision();
     if (count_ == 0) return WriteResult{.revision = head};
+    if (expected_schema_revision_) {
+      absl::StatusOr<std::optional<Datastore::SchemaVersion>> schema = store_->SchemaAt(head);
+      if (!schema.ok()) return schema.status();
+      const Revision current = schema->has_value() ? (*schema)->revision : 0;
+      if (current != *expected_schema_revision_) {
+        return SchemaChangedError(*expected_schema_revision_, current);
+      }
+    }
     if (head != start_->revision()) {
       // Writes committed since the load began may have created some of these relationships.
       if (absl::Status s = Recheck(*store_->HeadSnapshot()); !s.ok()) return s;

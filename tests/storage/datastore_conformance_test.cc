@@ -378,6 +378,23 @@ TEST_P(DatastoreConformanceTest, RacingWritesNeverCommitOnAStaleSchema) {
   }
 }
 
+TEST_P(DatastoreConformanceTest, BulkLoadRefusesToCommitOnAChangedSchema) {
+  const Revision schema1 = store_->Write({.schema_text = "v1"})->revision;
+  auto load = *store_->StartBulkLoad("");
+  load->set_expected_schema_revision(schema1);
+  ASSERT_TRUE(load->Add({Rel("doc", "1", "viewer", "user", "a")}).ok());
+  ASSERT_TRUE(store_->Write({.schema_text = "v2"}).ok());
+  const Revision head = store_->HeadRevision();
+  EXPECT_EQ(load->Commit().status().code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(store_->HeadRevision(), head);
+  EXPECT_TRUE(ReadAll(head).empty());
+
+  auto fresh = *store_->StartBulkLoad("");
+  fresh->set_expected_schema_revision(head);
+  ASSERT_TRUE(fresh->Add({Rel("doc", "1", "viewer", "user", "a")}).ok());
+  EXPECT_TRUE(fresh->Commit().ok());
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, DatastoreConformanceTest,
                          ::testing::Values(Engine{"rocksdb", true}, Engine{"memory", false}),
                          [](const auto& info) { return info.param.name; });
