@@ -11,9 +11,11 @@
 //     assertion's context) gives the expected permissionship;
 //   - every `validation` entry lists exactly the terminal subjects (`type:id`, `type:*`) that
 //     LookupSubjects returns for each type of the schema, with the same caveated marks and
-//     wildcard exclusions. (Subject-set subjects such as `group:eng#member` and the
-//     `is <...>` relations are checked by `rebac validate` against rebacd only: SpiceDB's public
-//     API has no recursive expand.)
+//     wildcard exclusions;
+//   - and, for every subject listed, the `is <...>` relations, and the subject-set subjects
+//     (`group:eng#member`), match SpiceDB's ExpandPermissionTree followed recursively through
+//     subject sets, combined as SpiceDB's developer membership set does (the same algorithm
+//     `rebac validate` runs against rebacd).
 // Uses tests/differential/node_modules (run `npm ci` there first).
 import { execFileSync } from "node:child_process";
 import { readdirSync } from "node:fs";
@@ -69,6 +71,88 @@ function relationshipOf(r) {
   }
   return rel;
 }
+const Operation = v1.AlgebraicSubjectSet_Operation;
+const typeOf = (s) => s.slice(0, s.indexOf(":"));
+const isWildcard = (s) => s.endsWith(":*");
+const isTerminal = (s) => !s.includes("#");
+
+/**
+ * subject text -> Set of "type:id#relation" that list it, from a recursive expand. Subjects an
+ * exclusion removed go to `visiting.excluded` (expand has no caveats: a caveated exclusion
+ * leaves them in LookupSubjects' answer, listed under these relations).
+ */
+async function expandRecursive(resource, relation, visiting) {
+  const response = await perms.promises.expandPermissionTree(
+    v1.ExpandPermissionTreeRequest.create({ consistency: fullyConsistent(), resource: objectRef(resource), permission: relation }),
+  );
+  return walk(response.treeRoot, `${resource}#${relation}`, visiting);
+}
+
+async function walk(tree, parentOnr, visiting) {
+  const onr = tree.expandedObject
+    ? `${tree.expandedObject.objectType}:${tree.expandedObject.objectId}#${tree.expandedRelation}`
+    : parentOnr;
+  const out = new Map();
+  const add = (into, subject, relations) => {
+    if (!into.has(subject)) into.set(subject, new Set());
+    for (const r of relations) into.get(subject).add(r);
+  };
+  if (tree.treeType.oneofKind === "leaf") {
+    for (const s of tree.treeType.leaf.subjects) {
+      const rel = s.optionalRelation === "..." ? "" : s.optionalRelation;
+      const key = `${s.object.objectType}:${s.object.objectId}${rel ? `#${rel}` : ""}`;
+      add(out, key, [onr]);
+      if (rel && !visiting.has(key)) {
+        visiting.add(key);
+        const nested = await expandRecursive(`${s.object.objectType}:${s.object.objectId}`, rel, visiting);
+        for (const [k, v] of nested) add(out, k, v);
+      }
+    }
+    return out;
+  }
+  if (tree.treeType.oneofKind !== "intermediate") return out;
+  const sets = [];
+  for (const child of tree.treeType.intermediate.children) sets.push(await walk(child, onr, visiting));
+  if (!sets.length) return out;
+  const hasWildcard = (set, s) => isTerminal(s) && set.has(`${typeOf(s)}:*`);
+  const within = (set, s) => set.has(s) || (!isWildcard(s) && hasWildcard(set, s));
+  const op = tree.treeType.intermediate.operation;
+  if (op === Operation.INTERSECTION) {
+    let acc = sets[0];
+    for (const other of sets.slice(1)) {
+      const next = new Map();
+      const sources = (s, from) => {
+        if (from.has(s)) add(next, s, from.get(s));
+        if (!isWildcard(s) && hasWildcard(from, s)) add(next, s, from.get(`${typeOf(s)}:*`));
+      };
+      for (const side of [acc, other]) {
+        for (const s of side.keys()) {
+          if (within(acc, s) && within(other, s)) {
+            sources(s, acc);
+            sources(s, other);
+          }
+        }
+      }
+      acc = next;
+    }
+    return acc;
+  }
+  if (op === Operation.EXCLUSION) {
+    const acc = new Map(sets[0]);
+    for (const other of sets.slice(1)) {
+      for (const s of [...acc.keys()]) {
+        if (within(other, s)) {
+          add(visiting.excluded, s, acc.get(s));
+          acc.delete(s);
+        }
+      }
+    }
+    return acc;
+  }
+  for (const set of sets) for (const [k, v] of set) add(out, k, v);
+  return out;
+}
+
 const definitions = (schema) => [...schema.matchAll(/definition\s+([a-z][\w/]*)/g)].map((m) => m[1]);
 
 let db = await EmbeddedSpiceDB.start();
@@ -84,7 +168,7 @@ for (const path of files) {
     failures++;
     console.log(`${name}:${line}:${column}: ${message}`);
   };
-  let fileFailures = failures;
+  const fileFailures = failures;
   try {
     for (const resourceType of previousTypes) {
       await perms.promises
@@ -173,6 +257,26 @@ for (const path of files) {
       }
       for (const subject of found.keys()) {
         if (!expected.has(subject)) fail(entry.line, entry.column, `\`${entry.key}\`: SpiceDB also finds \`${subject}\``);
+      }
+      // The relations listing each subject, and the subject-set subjects, from expand.
+      const visiting = new Set();
+      visiting.excluded = new Map();
+      const expanded = await expandRecursive(entry.resource, entry.relation, visiting);
+      for (const s of entry.subjects) {
+        if (!isTerminal(s.subject) && !expanded.has(s.subject)) {
+          fail(s.line, s.column, `\`${entry.key}\`: SpiceDB's expand does not find \`${s.subject}\``);
+          continue;
+        }
+        const got = [...(expanded.get(s.subject) ?? visiting.excluded.get(s.subject) ?? [])].sort();
+        const want = [...new Set(s.relationships)].sort();
+        if (JSON.stringify(got) !== JSON.stringify(want)) {
+          fail(s.line, s.column, `\`${entry.key}\`: \`${s.subject}\` is <${got.join(">/<")}> in SpiceDB's expand`);
+        }
+      }
+      for (const subject of expanded.keys()) {
+        if (!isTerminal(subject) && !entry.subjects.some((s) => s.subject === subject)) {
+          fail(entry.line, entry.column, `\`${entry.key}\`: SpiceDB's expand also finds \`${subject}\``);
+        }
       }
     }
   } catch (err) {

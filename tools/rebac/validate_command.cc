@@ -76,6 +76,10 @@ class MembershipResolver {
                                   const std::string& onr, std::set<std::string>* visiting);
 
   const Connection& connection_;
+  // Subjects an exclusion removed, with the relations that listed them: expand carries no
+  // caveats, so a subject whose exclusion is caveated (LookupSubjects still finds it) is
+  // listed under these.
+  SubjectSet excluded_;
 };
 
 absl::StatusOr<SubjectSet> MembershipResolver::ExpandRecursive(const ObjectText& object,
@@ -173,6 +177,7 @@ absl::StatusOr<SubjectSet> MembershipResolver::Walk(const v1::PermissionRelation
         for (auto it = out.begin(); it != out.end();) {
           bool removed = sets[i].count(it->first) > 0 ||
                          (!IsWildcard(it->first) && has_wildcard(sets[i], it->first));
+          if (removed) excluded_[it->first].insert(it->second.begin(), it->second.end());
           it = removed ? out.erase(it) : std::next(it);
         }
       }
@@ -187,6 +192,7 @@ absl::StatusOr<SubjectSet> MembershipResolver::Walk(const v1::PermissionRelation
 absl::StatusOr<std::map<std::string, FoundSubject>> MembershipResolver::Resolve(
     const ObjectText& resource, const std::string& relation, const std::set<std::string>& types) {
   std::set<std::string> visiting;
+  excluded_.clear();
   absl::StatusOr<SubjectSet> expanded = ExpandRecursive(resource, relation, &visiting);
   if (!expanded.ok()) return expanded.status();
 
@@ -225,6 +231,8 @@ absl::StatusOr<std::map<std::string, FoundSubject>> MembershipResolver::Resolve(
       std::sort(entry.exclusions.begin(), entry.exclusions.end());
       if (auto it = expanded->find(subject); it != expanded->end()) {
         entry.relationships = it->second;
+      } else if (auto removed = excluded_.find(subject); removed != excluded_.end()) {
+        entry.relationships = removed->second;
       }
     }
     grpc::Status status = reader->Finish();
