@@ -9,6 +9,8 @@
 #include <thread>
 
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "api/server.h"
 
 namespace {
@@ -43,6 +45,9 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  // Debian's abseil is built with Mutex deadlock detection on: it records a lock graph on every
+  // Mutex acquisition (a few percent of a check's CPU). The server's tests run with it on.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   CLI::App app{"rebacd: a relationship-based authorization server (SpiceDB API compatible)"};
   app.require_subcommand(1);
   rebac::api::ServerOptions options;
@@ -68,6 +73,25 @@ int main(int argc, char** argv) {
       ->add_option("--datastore-sync", options.datastore_sync,
                    "fsync every write before acknowledging it")
       ->capture_default_str();
+  std::string quantization_interval = "5s";
+  serve
+      ->add_option("--datastore-revision-quantization-interval", quantization_interval,
+                   "minimize_latency reads one revision per interval, so caches hit (0 turns it "
+                   "off)")
+      ->capture_default_str()
+      ->check([](const std::string& text) -> std::string {
+        absl::Duration d;
+        return absl::ParseDuration(text, &d) && d >= absl::ZeroDuration()
+                   ? ""
+                   : "want a duration such as 5s or 100ms";
+      });
+  serve
+      ->add_option("--datastore-revision-quantization-max-staleness-percent",
+                   options.quantization.max_staleness_percent,
+                   "how far past its interval a quantized revision may be used, as a fraction "
+                   "of the interval")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
   serve
       ->add_option("--dispatch-max-depth", options.limits.max_depth,
                    "maximum depth of a permission walk")
@@ -131,6 +155,7 @@ int main(int argc, char** argv) {
   }
   if (!serve->parsed()) return 0;
 
+  absl::ParseDuration(quantization_interval, &options.quantization.interval);  // checked above
   for (absl::string_view key : absl::StrSplit(keys, ',', absl::SkipWhitespace())) {
     options.preshared_keys.emplace_back(key);
   }

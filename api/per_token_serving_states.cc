@@ -5,6 +5,17 @@
 #include "storage/memory/memory_datastore.h"
 
 namespace rebac::api {
+namespace {
+
+// SpiceDB's serve-testing datastores quantize minimize_latency to 10 ms, without staleness.
+RevisionQuantization TestingQuantization() {
+  RevisionQuantization q;
+  q.interval = absl::Milliseconds(10);
+  q.max_staleness_percent = 0;
+  return q;
+}
+
+}  // namespace
 
 std::string BearerToken(const grpc::ServerContextBase& context) {
   const auto& metadata = context.client_metadata();
@@ -27,7 +38,9 @@ ServingState* PerTokenServingStates::For(const grpc::ServerContextBase& context)
 ServingState* PerTokenServingStates::ForToken(absl::string_view token) {
   absl::MutexLock lock(&mu_);
   std::unique_ptr<ServingState>& state = states_[token];
-  if (state == nullptr) state = std::make_unique<ServingState>(storage::NewMemoryDatastore());
+  if (state == nullptr) {
+    state = std::make_unique<ServingState>(storage::NewMemoryDatastore(), TestingQuantization());
+  }
   return state.get();
 }
 

@@ -112,7 +112,7 @@ absl::Status Server::OpenStates(const ServerOptions& options, Impl* impl) {
   absl::StatusOr<std::unique_ptr<storage::Datastore>> datastore = storage::OpenRocksDbDatastore(
       {.path = options.datastore_path, .sync = options.datastore_sync});
   if (!datastore.ok()) return datastore.status();
-  impl->state = std::make_unique<ServingState>(std::move(*datastore));
+  impl->state = std::make_unique<ServingState>(std::move(*datastore), options.quantization);
   impl->states = std::make_unique<SingleServingStateResolver>(impl->state.get());
   impl->auth = std::make_unique<Authenticator>(options.insecure_no_auth ? std::vector<std::string>{}
                                                                         : options.preshared_keys);
@@ -140,6 +140,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   for (size_t i = 0; i < addresses.size(); ++i) {
     builder.AddListeningPort(addresses[i], *credentials, &bound_ports[i]);
   }
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS,
+                              options.grpc_min_pollers);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
+                              std::max(options.grpc_min_pollers, options.grpc_max_pollers));
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   builder.RegisterService(impl->permissions.get());

@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "api/permissions_service.h"
+#include "api/serving_state.h"
 #include "api/watch_service.h"
 
 namespace rebac::api {
@@ -31,6 +32,13 @@ struct ServerOptions {
   std::string datastore_path;
   bool datastore_sync = true;
   int max_message_bytes = 16 << 20;
+  // minimize_latency's revision (`serve` only; serve-testing quantizes to 10 ms as SpiceDB's).
+  RevisionQuantization quantization;
+  // gRPC sync-server threads that wait for calls. gRPC's defaults (1 and 2) make a thread per
+  // call under concurrent load, and creating and ending threads cost more than a check; keeping
+  // a few more halves the server CPU per call.
+  int grpc_min_pollers = 4;
+  int grpc_max_pollers = 16;
   PermissionsLimits limits;
   WatchOptions watch;
 };

@@ -1,5 +1,8 @@
 #include "api/serving_state.h"
 
+#include <algorithm>
+#include <random>
+
 #include "absl/strings/str_cat.h"
 #include "api/zed_token.h"
 #include "schema/compiler.h"
@@ -8,12 +11,44 @@ namespace rebac::api {
 namespace {
 
 constexpr size_t kMaxCachedSchemas = 16;
+constexpr size_t kMaxCachedRevisions = 64;
+
+// A random duration in [0, bound).
+absl::Duration RandomBelow(absl::Duration bound) {
+  const int64_t nanos = absl::ToInt64Nanoseconds(bound);
+  if (nanos <= 0) return absl::ZeroDuration();
+  thread_local std::minstd_rand rng(std::random_device{}());
+  return absl::Nanoseconds(std::uniform_int_distribution<int64_t>(0, nanos - 1)(rng));
+}
 
 }  // namespace
 
-ServingState::ServingState(std::unique_ptr<storage::Datastore> datastore)
+ServingState::ServingState(std::unique_ptr<storage::Datastore> datastore,
+                           RevisionQuantization quantization)
     : datastore_(std::move(datastore)),
+      quantization_(std::move(quantization)),
       empty_schema_(std::make_shared<const schema::CompiledSchema>()) {}
+
+storage::Revision ServingState::QuantizedRevision() {
+  if (quantization_.interval <= absl::ZeroDuration()) return datastore_->HeadRevision();
+  const absl::Time now = quantization_.now();
+  // As SpiceDB: a revision stays usable a random part of the staleness allowance past its
+  // interval, so requests do not all move on at the same instant.
+  const absl::Time adjusted_now =
+      now - RandomBelow(quantization_.interval * quantization_.max_staleness_percent);
+  {
+    absl::ReaderMutexLock lock(&quantized_mu_);
+    if (quantized_valid_through_ > adjusted_now) return quantized_revision_;
+  }
+  absl::MutexLock lock(&quantized_mu_);
+  if (quantized_valid_through_ > adjusted_now) return quantized_revision_;
+  // Valid until the end of the interval `now` falls in.
+  const absl::Time start =
+      absl::UnixEpoch() + absl::Floor(now - absl::UnixEpoch(), quantization_.interval);
+  quantized_revision_ = std::max(quantized_revision_, datastore_->HeadRevision());
+  quantized_valid_through_ = start + quantization_.interval;
+  return quantized_revision_;
+}
 
 std::string ServingState::TokenFor(storage::Revision revision) const {
   return EncodeZedToken(datastore_->instance_id(), revision);
@@ -37,12 +72,13 @@ absl::StatusOr<ReadView> ServingState::ViewFor(const authzed::api::v1::Consisten
                                                        " is newer than this datastore's newest, ",
                                                        head));
       }
-      return ViewAt(exact ? *revision : head);
+      return ViewAt(exact ? *revision : std::max(*revision, QuantizedRevision()));
     }
     case C::kFullyConsistent:
+      return ViewAt(head);
     case C::kMinimizeLatency:
     case C::REQUIREMENT_NOT_SET:
-      return ViewAt(head);
+      return ViewAt(QuantizedRevision());
   }
   return ViewAt(head);
 }
@@ -53,12 +89,29 @@ absl::StatusOr<ReadView> ServingState::ViewAt(storage::Revision revision) {
       datastore_->SnapshotAt(revision);
   if (!snapshot.ok()) return snapshot.status();
   view.snapshot = std::move(*snapshot);
-  absl::StatusOr<std::shared_ptr<const schema::CompiledSchema>> schema =
-      SchemaAt(revision, &view.has_schema);
-  if (!schema.ok()) return schema.status();
-  view.schema = std::move(*schema);
-  view.token = TokenFor(revision);
+  absl::StatusOr<std::shared_ptr<const RevisionInfo>> info = InfoAt(revision);
+  if (!info.ok()) return info.status();
+  view.schema = (*info)->schema;
+  view.has_schema = (*info)->has_schema;
+  view.token = (*info)->token;
   return view;
+}
+
+absl::StatusOr<std::shared_ptr<const ServingState::RevisionInfo>> ServingState::InfoAt(
+    storage::Revision revision) {
+  {
+    absl::ReaderMutexLock lock(&info_mu_);
+    if (auto it = info_.find(revision); it != info_.end()) return it->second;
+  }
+  auto info = std::make_shared<RevisionInfo>();
+  absl::StatusOr<std::shared_ptr<const schema::CompiledSchema>> schema =
+      SchemaAt(revision, &info->has_schema);
+  if (!schema.ok()) return schema.status();
+  info->schema = std::move(*schema);
+  info->token = TokenFor(revision);
+  absl::MutexLock lock(&info_mu_);
+  if (info_.size() >= kMaxCachedRevisions) info_.clear();
+  return info_.emplace(revision, std::move(info)).first->second;
 }
 
 absl::StatusOr<std::shared_ptr<const schema::CompiledSchema>> ServingState::SchemaAt(

@@ -11,6 +11,7 @@
 
 #include <grpcpp/server_context.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -18,6 +19,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "authzed/api/v1/permission_service.pb.h"
 #include "schema/compiled_schema.h"
 #include "storage/datastore.h"
@@ -32,15 +34,29 @@ struct ReadView {
   std::string token;  // the ZedToken of snapshot->revision()
 };
 
+// How `minimize_latency` picks its revision, as SpiceDB's
+// --datastore-revision-quantization-interval and --datastore-revision-quantization-max-staleness-
+// percent: all such requests in one interval read the same revision, so the caches keyed by
+// revision hit. The revision is the newest one when the first request of an interval asks, and is
+// used until the interval ends, plus a random part of `interval * max_staleness_percent` (which
+// spreads the moment requests move on). A zero interval turns quantization off.
+struct RevisionQuantization {
+  absl::Duration interval = absl::Seconds(5);
+  double max_staleness_percent = 0.1;
+  std::function<absl::Time()> now = [] { return absl::Now(); };  // replaced by tests
+};
+
 class ServingState {
  public:
-  explicit ServingState(std::unique_ptr<storage::Datastore> datastore);
+  explicit ServingState(std::unique_ptr<storage::Datastore> datastore,
+                        RevisionQuantization quantization = {});
 
   storage::Datastore& datastore() { return *datastore_; }
 
-  // The view a request with `consistency` reads (nullptr or unset: minimize_latency):
-  //   fully_consistent, minimize_latency   the newest revision
-  //   at_least_as_fresh(t)                 the newest revision (never older than t)
+  // The view a request with `consistency` reads:
+  //   nullptr, fully_consistent            the newest revision (writes validate against it)
+  //   minimize_latency, requirement unset  the quantized revision (QuantizedRevision())
+  //   at_least_as_fresh(t)                 max(t's revision, the quantized revision)
   //   at_exact_snapshot(t)                 exactly t's revision
   // INVALID_ARGUMENT for a token that does not decode, names another datastore, or a revision
   // this store has not reached.
@@ -51,12 +67,37 @@ class ServingState {
 
   std::string TokenFor(storage::Revision revision) const;
 
+  // The revision minimize_latency reads now: at most HeadRevision(), and the same for every
+  // request of one quantization interval (see RevisionQuantization).
+  storage::Revision QuantizedRevision();
+
  private:
+  // What ViewAt needs besides the snapshot, for one revision; immutable once made.
+  struct RevisionInfo {
+    std::shared_ptr<const schema::CompiledSchema> schema;
+    bool has_schema = false;
+    std::string token;
+  };
+  absl::StatusOr<std::shared_ptr<const RevisionInfo>> InfoAt(storage::Revision revision);
+
   absl::StatusOr<std::shared_ptr<const schema::CompiledSchema>> SchemaAt(storage::Revision revision,
                                                                          bool* has_schema);
 
   std::unique_ptr<storage::Datastore> datastore_;
+  const RevisionQuantization quantization_;
   std::shared_ptr<const schema::CompiledSchema> empty_schema_;
+
+  absl::Mutex quantized_mu_;
+  storage::Revision quantized_revision_ ABSL_GUARDED_BY(quantized_mu_) = 0;
+  absl::Time quantized_valid_through_ ABSL_GUARDED_BY(quantized_mu_) = absl::InfinitePast();
+
+  // Revision -> schema and token, so a request at a revision seen before (the quantized one, or
+  // an unchanged head) neither seeks the schema column family nor encodes a token. A revision's
+  // schema never changes once the revision exists.
+  absl::Mutex info_mu_;
+  absl::flat_hash_map<storage::Revision, std::shared_ptr<const RevisionInfo>> info_
+      ABSL_GUARDED_BY(info_mu_);
+
   absl::Mutex schema_mu_;
   // Compiled schemas by the revision that wrote them; stored schemas compiled before, so a
   // failure here means the store is damaged.
