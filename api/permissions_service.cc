@@ -13,6 +13,7 @@
 #include "google/rpc/status.pb.h"
 #include "graph/check.h"
 #include "graph/error_reason.h"
+#include "schema/compiler.h"
 #include "storage/key_codec.h"
 
 namespace rebac::api {
@@ -155,6 +156,56 @@ v1::CheckPermissionResponse::Permissionship ToProto(graph::Permissionship p) {
       break;
   }
   return v1::CheckPermissionResponse::PERMISSIONSHIP_NO_PERMISSION;
+}
+
+v1::CheckDebugTrace::Permissionship ToTraceProto(graph::Permissionship p) {
+  switch (p) {
+    case graph::Permissionship::kHasPermission:
+      return v1::CheckDebugTrace::PERMISSIONSHIP_HAS_PERMISSION;
+    case graph::Permissionship::kConditional:
+      return v1::CheckDebugTrace::PERMISSIONSHIP_CONDITIONAL_PERMISSION;
+    case graph::Permissionship::kNoPermission:
+      break;
+  }
+  return v1::CheckDebugTrace::PERMISSIONSHIP_NO_PERMISSION;
+}
+
+// One node of the walk as SpiceDB's CheckDebugTrace: every node names the request's subject.
+void ToProto(const graph::CheckTrace& node, const v1::SubjectReference& subject,
+             v1::CheckDebugTrace* out) {
+  out->mutable_resource()->set_object_type(node.resource_type);
+  out->mutable_resource()->set_object_id(node.resource_id);
+  out->set_permission(node.relation);
+  out->set_permission_type(node.is_permission ? v1::CheckDebugTrace::PERMISSION_TYPE_PERMISSION
+                                              : v1::CheckDebugTrace::PERMISSION_TYPE_RELATION);
+  *out->mutable_subject() = subject;
+  out->set_result(ToTraceProto(node.result));
+  const int64_t nanos = absl::ToInt64Nanoseconds(node.duration);
+  out->mutable_duration()->set_seconds(nanos / 1'000'000'000);
+  out->mutable_duration()->set_nanos(static_cast<int32_t>(nanos % 1'000'000'000));
+  out->set_source("rebacd");
+  if (node.cached) {
+    out->set_was_cached_result(true);
+    return;
+  }
+  v1::CheckDebugTrace::SubProblems* sub = out->mutable_sub_problems();
+  for (const graph::CheckTrace& child : node.sub_problems)
+    ToProto(child, subject, sub->add_traces());
+}
+
+// The debug information of a traced check: the walk and the schema it ran against.
+void SetDebugTrace(const graph::CheckResult& result, const v1::SubjectReference& subject,
+                   const schema::CompiledSchema& schema, v1::DebugInformation* out) {
+  if (result.trace == nullptr) return;
+  ToProto(*result.trace, subject, out->mutable_check());
+  if (result.permissionship == graph::Permissionship::kConditional) {
+    v1::CaveatEvalInfo* info = out->mutable_check()->mutable_caveat_evaluation_info();
+    info->set_result(v1::CaveatEvalInfo::RESULT_MISSING_SOME_CONTEXT);
+    for (const std::string& name : result.missing_context) {
+      info->mutable_partial_caveat_info()->add_missing_required_context(name);
+    }
+  }
+  out->set_schema_used(schema::Print(schema));
 }
 
 // Fills a check answer: the permissionship and, when conditional, what context is missing.
@@ -398,12 +449,16 @@ grpc::Status PermissionsServiceImpl::CheckPermission(grpc::ServerContext* contex
         RequestCaveatContext(request->has_context() ? &request->context() : nullptr);
     if (!caveat_context.ok()) return caveat_context.status();
     check.context = *std::move(caveat_context);
-    graph::Checker checker(view->schema, view->snapshot,
-                           CheckOptionsFor(*context, limits_.max_depth));
+    graph::CheckOptions options = CheckOptionsFor(*context, limits_.max_depth);
+    options.trace = request->with_tracing();
+    graph::Checker checker(view->schema, view->snapshot, options);
     absl::StatusOr<graph::CheckResult> result = checker.Check(check);
     if (!result.ok()) return result.status();
     response->mutable_checked_at()->set_token(view->token);
     SetCheckAnswer(*result, response);
+    if (request->with_tracing()) {
+      SetDebugTrace(*result, request->subject(), *view->schema, response->mutable_debug_trace());
+    }
     return absl::OkStatus();
   }();
   return ToGrpcStatus(status);
@@ -438,8 +493,9 @@ grpc::Status PermissionsServiceImpl::CheckBulkPermissions(
         graph::CheckRequest check =
             ToCheckRequest(item.resource(), item.permission(), item.subject());
         check.context = *std::move(caveat_context);
-        graph::Checker checker(view->schema, view->snapshot,
-                               CheckOptionsFor(*context, limits_.max_depth));
+        graph::CheckOptions options = CheckOptionsFor(*context, limits_.max_depth);
+        options.trace = request->with_tracing();
+        graph::Checker checker(view->schema, view->snapshot, options);
         result = checker.Check(check);
       }
       if (!result.ok()) {
@@ -455,6 +511,10 @@ grpc::Status PermissionsServiceImpl::CheckBulkPermissions(
         continue;
       }
       SetCheckAnswer(*result, pair->mutable_item());
+      if (request->with_tracing()) {
+        SetDebugTrace(*result, item.subject(), *view->schema,
+                      pair->mutable_item()->mutable_debug_trace());
+      }
     }
     return absl::OkStatus();
   }();

@@ -20,6 +20,12 @@ std::string MemoKey(absl::string_view type, absl::string_view id, absl::string_v
   return key;
 }
 
+Permissionship ToPermissionship(const Membership& m) {
+  if (m.yes()) return Permissionship::kHasPermission;
+  if (m.no()) return Permissionship::kNoPermission;
+  return Permissionship::kConditional;
+}
+
 std::string SubjectText(const CheckRequest& r) {
   std::string out = absl::StrCat(r.subject_type, ":", r.subject_id);
   if (!r.subject_relation.empty()) absl::StrAppend(&out, "#", r.subject_relation);
@@ -75,6 +81,8 @@ absl::StatusOr<Membership> Checker::CheckMembership(const CheckRequest& request)
                            "cannot perform check on wildcard subject",
                            "ERROR_REASON_WILDCARD_NOT_ALLOWED");
   }
+  trace_stack_.clear();
+  if (options_.trace) trace_root_ = std::make_shared<CheckTrace>();
   return Dispatch(request.resource_type, request.resource_id, request.permission,
                   options_.max_depth);
 }
@@ -82,20 +90,36 @@ absl::StatusOr<Membership> Checker::CheckMembership(const CheckRequest& request)
 absl::StatusOr<CheckResult> Checker::Check(const CheckRequest& request) {
   absl::StatusOr<Membership> member = CheckMembership(request);
   if (!member.ok()) return member.status();
-  if (member->yes()) return CheckResult{Permissionship::kHasPermission, {}};
-  if (member->no()) return CheckResult{Permissionship::kNoPermission, {}};
-  CaveatRunner runner(*schema_, request.context);
-  absl::StatusOr<CaveatOutcome> outcome = runner.Run(member->condition());
-  if (!outcome.ok()) return outcome.status();
-  switch (outcome->kind) {
-    case CaveatOutcome::Kind::kTrue:
-      return CheckResult{Permissionship::kHasPermission, {}};
-    case CaveatOutcome::Kind::kFalse:
-      return CheckResult{Permissionship::kNoPermission, {}};
-    case CaveatOutcome::Kind::kPartial:
-      break;
+  CheckResult result;
+  result.trace = std::move(trace_root_);
+  if (member->yes()) {
+    result.permissionship = Permissionship::kHasPermission;
+  } else if (member->conditional()) {
+    CaveatRunner runner(*schema_, request.context);
+    absl::StatusOr<CaveatOutcome> outcome = runner.Run(member->condition());
+    if (!outcome.ok()) return outcome.status();
+    switch (outcome->kind) {
+      case CaveatOutcome::Kind::kTrue:
+        result.permissionship = Permissionship::kHasPermission;
+        break;
+      case CaveatOutcome::Kind::kFalse:
+        break;
+      case CaveatOutcome::Kind::kPartial:
+        result.permissionship = Permissionship::kConditional;
+        result.missing_context = std::move(outcome->missing);
+        break;
+    }
   }
-  return CheckResult{Permissionship::kConditional, std::move(outcome->missing)};
+  if (result.trace != nullptr) {
+    // The subject asked about itself is answered before any dispatch: no node was made.
+    if (result.trace->resource_type.empty()) {
+      result.trace->resource_type = request.resource_type;
+      result.trace->resource_id = request.resource_id;
+      result.trace->relation = request.permission;
+    }
+    result.trace->result = result.permissionship;
+  }
+  return result;
 }
 
 absl::Status Checker::MaxDepthExceeded() const {
@@ -119,7 +143,23 @@ absl::StatusOr<Membership> Checker::Dispatch(absl::string_view type, absl::strin
   }
   if (depth <= 0) return MaxDepthExceeded();
   std::string key = MemoKey(type, id, relation);
-  if (auto it = memo_.find(key); it != memo_.end()) return it->second;
+  CheckTrace* node = nullptr;
+  absl::Time started;
+  if (options_.trace) {
+    node = trace_stack_.empty() ? trace_root_.get()
+                                : &trace_stack_.back()->sub_problems.emplace_back();
+    node->resource_type = std::string(type);
+    node->resource_id = std::string(id);
+    node->relation = std::string(relation);
+    started = absl::Now();
+  }
+  if (auto it = memo_.find(key); it != memo_.end()) {
+    if (node != nullptr) {
+      node->cached = true;
+      node->result = ToPermissionship(it->second);
+    }
+    return it->second;
+  }
   // A sub-problem that is already on the current path is a cycle in the data. SpiceDB detects
   // these (its traversal bloom filter) and answers max depth at once instead of walking the
   // cycle 50 times, which on branching cycles would take exponential time.
@@ -140,7 +180,16 @@ absl::StatusOr<Membership> Checker::Dispatch(absl::string_view type, absl::strin
   // A type reached through data that lacks the relation.
   if (rel == nullptr) return Membership::No();
 
+  if (node != nullptr) {
+    node->is_permission = rel->is_permission;
+    trace_stack_.push_back(node);
+  }
   absl::StatusOr<Membership> result = EvaluateRelation(*definition, *rel, id, depth);
+  if (node != nullptr) {
+    trace_stack_.pop_back();
+    node->duration = absl::Now() - started;
+    if (result.ok()) node->result = ToPermissionship(*result);
+  }
   std::move(leave_path).Invoke();
   if (result.ok()) memo_.emplace(std::move(key), *result);
   return result;

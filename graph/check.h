@@ -54,10 +54,26 @@ struct CheckRequest {
 
 enum class Permissionship { kNoPermission, kHasPermission, kConditional };
 
+// What one sub-problem of a traced check found (CheckOptions::trace): the tree SpiceDB returns
+// as the DebugInformation of a check `with_tracing`.
+struct CheckTrace {
+  std::string resource_type;
+  std::string resource_id;
+  std::string relation;
+  bool is_permission = false;
+  Permissionship result = Permissionship::kNoPermission;
+  bool cached = false;  // answered from the request's memo, no sub-problems
+  absl::Duration duration;
+  std::vector<CheckTrace> sub_problems;
+};
+
 struct CheckResult {
   Permissionship permissionship = Permissionship::kNoPermission;
   // kConditional: the caveat parameters the context lacks, sorted.
   std::vector<std::string> missing_context;
+  // With CheckOptions::trace: the walk, rooted at the requested resource and permission (its
+  // result is the final answer, caveats evaluated).
+  std::shared_ptr<CheckTrace> trace;
 };
 
 struct CheckOptions {
@@ -67,6 +83,8 @@ struct CheckOptions {
   // pathological request stops costing CPU.
   absl::Time deadline = absl::InfiniteFuture();
   std::function<bool()> cancelled;
+  // Record the walk as a CheckTrace tree (costs a node per sub-problem; off by default).
+  bool trace = false;
 };
 
 class Checker {
@@ -108,6 +126,9 @@ class Checker {
 
   absl::flat_hash_map<std::string, Membership> memo_;  // "type\0id\0relation"
   absl::flat_hash_set<std::string> on_path_;           // sub-problems being evaluated (cycle check)
+  // With options_.trace: the root, and the nodes of the sub-problems being evaluated.
+  std::shared_ptr<CheckTrace> trace_root_;
+  std::vector<CheckTrace*> trace_stack_;
   uint32_t dispatches_ = 0;  // sub-problems evaluated, to poll the deadline now and then
 };
 

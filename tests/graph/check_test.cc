@@ -2,9 +2,13 @@
 // Expected answers follow SpiceDB's semantics; each case says which rule it pins down.
 #include "graph/check.h"
 
+#include <google/protobuf/struct.pb.h>
+
 #include <filesystem>
+#include <functional>
 
 #include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
 #include "graph/error_reason.h"
 #include "gtest/gtest.h"
 #include "schema/compiler.h"
@@ -283,6 +287,108 @@ TEST_F(CheckTest, SnapshotsAnswerAsOfTheirRevision) {
   ASSERT_TRUE(old_answer.ok());
   EXPECT_EQ(old_answer->permissionship, Permissionship::kHasPermission);
   EXPECT_FALSE(Allowed("document:1", "view", "user:alice"));
+}
+
+TEST_F(CheckTest, TraceRecordsTheWalkWithResultsAndCachedSubProblems) {
+  Write({"document:1#parent@folder:f", "folder:f#viewer@group:g#member",
+         "group:g#member@user:alice"});
+  CheckOptions options;
+  options.trace = true;
+  Checker checker(schema_, *store_->SnapshotAt(store_->HeadRevision()), options);
+  auto result = checker.Check({"document", "1", "view", "user", "alice", ""});
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_NE(result->trace, nullptr);
+  const CheckTrace& root = *result->trace;
+  EXPECT_EQ(root.resource_type, "document");
+  EXPECT_EQ(root.relation, "view");
+  EXPECT_TRUE(root.is_permission);
+  EXPECT_EQ(root.result, Permissionship::kHasPermission);
+  // view = viewer + edit + parent->view: the arrow's sub-problem folder:f#view is in the tree
+  // and found alice through group:g#member.
+  std::function<const CheckTrace*(const CheckTrace&)> find_folder =
+      [&](const CheckTrace& node) -> const CheckTrace* {
+    if (node.resource_type == "folder" && node.relation == "view") return &node;
+    for (const CheckTrace& child : node.sub_problems) {
+      if (const CheckTrace* found = find_folder(child)) return found;
+    }
+    return nullptr;
+  };
+  const CheckTrace* folder = find_folder(root);
+  ASSERT_NE(folder, nullptr);
+  EXPECT_EQ(folder->result, Permissionship::kHasPermission);
+  EXPECT_FALSE(folder->sub_problems.empty());
+
+  // Without the option no trace is made.
+  Checker plain(schema_, *store_->SnapshotAt(store_->HeadRevision()));
+  auto untraced = plain.Check({"document", "1", "view", "user", "alice", ""});
+  ASSERT_TRUE(untraced.ok());
+  EXPECT_EQ(untraced->trace, nullptr);
+}
+
+TEST_F(CheckTest, CaveatedRelationshipsMakeTheAnswerConditionalUntilTheContextDecides) {
+  UseSchema(R"(
+caveat max_amount(amount int, limit int) {
+  amount <= limit
+}
+definition user {}
+definition document {
+  relation viewer: user | user with max_amount
+  relation banned: user with max_amount
+  permission view = viewer
+  permission view_not_banned = viewer - banned
+}
+)");
+  storage::WriteRequest request;
+  storage::Relationship caveated = Parse("document:1#viewer@user:alice");
+  caveated.value.caveat_name = "max_amount";
+  google::protobuf::Struct stored;
+  (*stored.mutable_fields())["limit"].set_number_value(100);
+  caveated.value.caveat_context = stored.SerializeAsString();
+  request.updates.push_back({storage::UpdateOperation::kTouch, caveated});
+  request.updates.push_back(
+      {storage::UpdateOperation::kTouch, Parse("document:2#viewer@user:bob")});
+  storage::Relationship banned = Parse("document:2#banned@user:bob");
+  banned.value.caveat_name = "max_amount";
+  request.updates.push_back({storage::UpdateOperation::kTouch, banned});
+  ASSERT_TRUE(store_->Write(request).ok());
+
+  auto check = [&](absl::string_view resource, absl::string_view permission,
+                   absl::string_view subject, schema::caveats::ValueMap context) {
+    std::vector<std::string> res = absl::StrSplit(resource, ':');
+    std::vector<std::string> sub = absl::StrSplit(subject, ':');
+    Checker checker(schema_, *store_->SnapshotAt(store_->HeadRevision()));
+    auto result = checker.Check(
+        {res[0], res[1], std::string(permission), sub[0], sub[1], "", std::move(context)});
+    EXPECT_TRUE(result.ok()) << result.status();
+    return result.ok() ? *result : CheckResult{};
+  };
+  using schema::caveats::Value;
+  CheckResult open = check("document:1", "view", "user:alice", {});
+  EXPECT_EQ(open.permissionship, Permissionship::kConditional);
+  EXPECT_THAT(open.missing_context, ::testing::ElementsAre("amount"));
+  EXPECT_EQ(
+      check("document:1", "view", "user:alice", {{"amount", Value::Double(50)}}).permissionship,
+      Permissionship::kHasPermission);
+  EXPECT_EQ(
+      check("document:1", "view", "user:alice", {{"amount", Value::Double(500)}}).permissionship,
+      Permissionship::kNoPermission);
+  // The stored limit wins over the request's.
+  EXPECT_EQ(check("document:1", "view", "user:alice",
+                  {{"amount", Value::Double(50)}, {"limit", Value::Double(1)}})
+                .permissionship,
+            Permissionship::kHasPermission);
+  // A caveated exclusion: bob views unless the ban's caveat holds; it needs both values.
+  CheckResult excluded = check("document:2", "view_not_banned", "user:bob", {});
+  EXPECT_EQ(excluded.permissionship, Permissionship::kConditional);
+  EXPECT_THAT(excluded.missing_context, ::testing::ElementsAre("amount"));
+  EXPECT_EQ(check("document:2", "view_not_banned", "user:bob",
+                  {{"amount", Value::Double(5)}, {"limit", Value::Double(10)}})
+                .permissionship,
+            Permissionship::kNoPermission);
+  EXPECT_EQ(check("document:2", "view_not_banned", "user:bob",
+                  {{"amount", Value::Double(50)}, {"limit", Value::Double(10)}})
+                .permissionship,
+            Permissionship::kHasPermission);
 }
 
 }  // namespace

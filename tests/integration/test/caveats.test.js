@@ -215,6 +215,35 @@ describe("caveats and expiration", { timeout: 120000 }, () => {
     );
   });
 
+  it("with_tracing returns the walk as DebugInformation, rooted at the request", async () => {
+    const r = await zed.promises.checkPermission(
+      v1.CheckPermissionRequest.create({
+        consistency: fullyConsistent(),
+        resource: object("document:1"),
+        permission: "view",
+        subject: subject("user:alice"),
+        withTracing: true,
+      }),
+    );
+    const trace = r.debugTrace?.check;
+    assert.ok(trace, "debug_trace.check is set");
+    assert.equal(trace.resource.objectType, "document");
+    assert.equal(trace.resource.objectId, "1");
+    assert.equal(trace.permission, "view");
+    // The client does not export the debug enums: CheckDebugTrace.PermissionType.PERMISSION = 2,
+    // CheckDebugTrace.Permissionship.CONDITIONAL_PERMISSION = 3 (authzed/api debug.proto).
+    assert.equal(trace.permissionType, 2);
+    assert.equal(trace.subject.object.objectId, "alice");
+    assert.equal(trace.result, 3);
+    assert.deepEqual(trace.caveatEvaluationInfo?.partialCaveatInfo?.missingRequiredContext, ["user_ip"]);
+    assert.equal(trace.resolution.oneofKind, "subProblems");
+    const names = trace.resolution.subProblems.traces.map((t) => `${t.resource.objectType}#${t.permission}`);
+    assert.ok(names.includes("document#viewer"), `sub-problems ${names}`);
+    assert.match(r.debugTrace.schemaUsed, /caveat ip_allowlist/);
+    const plain = await checkWith(zed, "document:1", "view", "user:alice");
+    assert.equal(plain.debugTrace, undefined, "no trace unless asked");
+  });
+
   it("an expiring relationship grants until its expiry, then disappears", async () => {
     const expiresAt = new Date(Date.now() + 2000);
     await writeRels(zed, [rel("document:9#viewer@user:carol", null, expiresAt)]);
