@@ -452,6 +452,32 @@ definition document {
             "`document`, as a relationship exists with it: document:1#viewer@user:*");
 }
 
+TEST_F(SchemaChangeCheckTest, RemovingACaveatStillUsedByRelationshipsIsRefused) {
+  // A caveat can only go together with every `with caveat` type naming it (else the schema does
+  // not compile), so SpiceDB refuses through the removed allowed type.
+  storage::Relationship caveated = Rel("document:1", "viewer", "user", "bob");
+  caveated.value.caveat_name = "only_on_tuesday";
+  Store({caveated});
+  absl::Status s = Check(R"(definition user {}
+
+caveat only_on_tuesday(day string) {
+  day == "tuesday"
+}
+
+definition document {
+  relation viewer: user | user with only_on_tuesday
+})",
+                         "definition user {}
+
+definition document {
+    relation viewer : user
+}");
+  EXPECT_EQ(s.message(),
+            "cannot remove allowed type `user with only_on_tuesday` from relation `viewer` in "
+            "object definition `document`, as a relationship exists with it: "
+            "document:1#viewer@user:bob[only_on_tuesday]");
+}
+
 TEST_F(SchemaChangeCheckTest, ExpiringRelationshipsBlockRemovingTheExpirationType) {
   storage::Relationship expiring = Rel("document:1", "viewer", "user", "carol");
   expiring.value.expires_at_micros = 4102444800000000;  // 2100-01-01T00:00:00Z
