@@ -467,11 +467,11 @@ caveat only_on_tuesday(day string) {
 definition document {
   relation viewer: user | user with only_on_tuesday
 })",
-                         "definition user {}
+                         R"(definition user {}
 
 definition document {
-    relation viewer : user
-}");
+  relation viewer: user
+})");
   EXPECT_EQ(s.message(),
             "cannot remove allowed type `user with only_on_tuesday` from relation `viewer` in "
             "object definition `document`, as a relationship exists with it: "
