@@ -119,6 +119,24 @@ TEST(RenderCheckTraceTest, CaveatEvaluations) {
             "        └── context: {\"level\":1}\n");
 }
 
+TEST(RenderCheckTraceTest, CaveatWithoutExpressionOrName) {
+  auto debug = FromText<v1::DebugInformation>(R"pb(
+    check {
+      resource { object_type: "document" object_id: "1" }
+      permission: "view"
+      result: PERMISSIONSHIP_CONDITIONAL_PERMISSION
+      caveat_evaluation_info {
+        result: RESULT_MISSING_SOME_CONTEXT
+        partial_caveat_info { missing_required_context: "now" }
+      }
+    }
+  )pb");
+  EXPECT_EQ(RenderCheckTrace(debug),
+            "? document:1 view\n"
+            "└── ? caveat\n"
+            "    └── missing context: now\n");
+}
+
 TEST(RenderExpandTreeTest, OperationsAndLeaves) {
   auto tree = FromText<v1::PermissionRelationshipTree>(R"pb(
     expanded_object { object_type: "document" object_id: "1" }

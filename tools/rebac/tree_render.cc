@@ -116,8 +116,13 @@ void AddCheckStep(const v1::CheckDebugTrace& trace, TextTree* parent, TextTree* 
       default:
         break;
     }
-    TextTree& caveat =
-        step.AddChild(absl::StrCat(indicator, " ", info.expression(), " ", info.caveat_name()));
+    // "EXPRESSION NAME"; whichever the server filled, or just "caveat".
+    std::string what = absl::StrCat(info.expression(), " ", info.caveat_name());
+    if (info.expression().empty() || info.caveat_name().empty()) {
+      what = absl::StrCat(info.expression(), info.caveat_name());
+    }
+    if (what.empty()) what = "caveat";
+    TextTree& caveat = step.AddChild(absl::StrCat(indicator, " ", what));
     if (!info.context().fields().empty()) {
       caveat.AddChild(absl::StrCat("context: ", StructToJson(info.context())));
     } else if (info.result() != v1::CaveatEvalInfo::RESULT_MISSING_SOME_CONTEXT) {
