@@ -214,8 +214,11 @@ absl::StatusOr<Membership> Checker::EvaluateDirect(const schema::Definition& def
   // "skip caveats" / "skip expiration" when it concludes no such relationship can carry one.
   // It counts the allowed types *of the subject's type* without a caveat (or expiration), the
   // ones for other subject relations included, against the matching ones only; so with
-  // `document with c | document#parent` a caveated `document` relationship is invisible to
-  // the check. Reproduced exactly: the reference's answers are the contract.
+  // `document with c | document#parent` it skips caveats and a caveated `document`
+  // relationship is invisible to the check, and with `group | group#member with expiration`
+  // it skips expiration and an *expired* `group#member` relationship still counts (SpiceDB
+  // v1.54's answers, found by tests/differential with --caveats --expiration). Reproduced
+  // exactly: the reference's answers are the contract.
   int matching = 0;
   int same_type_without_caveat = 0;
   int same_type_without_expiration = 0;
@@ -232,15 +235,16 @@ absl::StatusOr<Membership> Checker::EvaluateDirect(const schema::Definition& def
     if (!allowed.expiration) ++same_type_without_expiration;
   }
   const bool skip_caveated = same_type_without_caveat == matching;
-  const bool skip_expiring = same_type_without_expiration == matching;
+  const storage::ExpiredRelationships expired = same_type_without_expiration == matching
+                                                    ? storage::ExpiredRelationships::kInclude
+                                                    : storage::ExpiredRelationships::kHide;
   auto visible = [&](const storage::RelationshipValue& value) {
-    return !(skip_caveated && !value.caveat_name.empty()) &&
-           !(skip_expiring && value.expires_at_micros != 0);
+    return !(skip_caveated && !value.caveat_name.empty());
   };
   Membership found_so_far = Membership::No();
   if (direct_allowed) {
     auto found = snapshot_->Find(definition.name, id, relation.name, request_.subject_type,
-                                 request_.subject_id, request_.subject_relation);
+                                 request_.subject_id, request_.subject_relation, expired);
     if (!found.ok()) return found.status();
     if (found->has_value() && visible(**found)) {
       found_so_far = Membership::Granted(**found);
@@ -248,8 +252,8 @@ absl::StatusOr<Membership> Checker::EvaluateDirect(const schema::Definition& def
     }
   }
   if (wildcard_allowed) {
-    auto found =
-        snapshot_->Find(definition.name, id, relation.name, request_.subject_type, "*", "");
+    auto found = snapshot_->Find(definition.name, id, relation.name, request_.subject_type, "*", "",
+                                 expired);
     if (!found.ok()) return found.status();
     if (found->has_value() && visible(**found)) {
       found_so_far = AnyOf(found_so_far, Membership::Granted(**found));

@@ -25,6 +25,9 @@
 
 namespace rebac::storage {
 
+// Whether a point read sees relationships whose expiry has passed.
+enum class ExpiredRelationships { kHide, kInclude };
+
 // Returns false to stop the scan early.
 using RelationshipVisitor = absl::FunctionRef<bool(const RelationshipView&)>;
 
@@ -35,11 +38,13 @@ class Snapshot {
   virtual Revision revision() const = 0;
 
   // The stored value of the relationship with exactly these six names, or nullopt when there is
-  // none at this revision. `subject_relation` "" is the ellipsis.
+  // none at this revision. `subject_relation` "" is the ellipsis. An expired relationship is
+  // none, unless `expired` is kInclude (SpiceDB's "skip expiration" reads: see graph/check.cc).
   virtual absl::StatusOr<std::optional<RelationshipValue>> Find(
       absl::string_view resource_type, absl::string_view resource_id, absl::string_view relation,
       absl::string_view subject_type, absl::string_view subject_id,
-      absl::string_view subject_relation) const = 0;
+      absl::string_view subject_relation,
+      ExpiredRelationships expired = ExpiredRelationships::kHide) const = 0;
 
   // Visits the relationships of one resource relation. With `subject_type` set, only subjects
   // of that type; with `subject_relation` also set, only that subject relation. One seek each.
@@ -58,9 +63,11 @@ class Snapshot {
                                        std::optional<absl::string_view> relation,
                                        RelationshipVisitor visit) const = 0;
 
-  // Visits every relationship matching `filter`, using whichever index narrows it most.
-  virtual absl::Status ForEach(const RelationshipFilter& filter,
-                               RelationshipVisitor visit) const = 0;
+  // Visits every relationship matching `filter`, using whichever index narrows it most; expired
+  // ones too with kInclude (deletes remove them along with the visible ones).
+  virtual absl::Status ForEach(
+      const RelationshipFilter& filter, RelationshipVisitor visit,
+      ExpiredRelationships expired = ExpiredRelationships::kHide) const = 0;
 };
 
 struct WriteRequest {

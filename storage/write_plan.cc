@@ -68,12 +68,19 @@ absl::StatusOr<WritePlan> PlanWrite(const Snapshot& current, Revision current_sc
     }
   }
 
+  // Expired relationships matching a filter go too: they are invisible, but left behind they
+  // would outlive the delete in the store (and in reads that ignore expiry, as SpiceDB's "skip
+  // expiration" check reads do). Only visible ones count as deleted.
+  const int64_t now = NowMicros();
   for (const RelationshipFilter& filter : request.delete_filters) {
-    absl::Status s = current.ForEach(filter, [&](const RelationshipView& v) {
-      plan.changes.push_back({UpdateOperation::kDelete, v.ToRelationship()});
-      ++plan.relationships_deleted;
-      return true;
-    });
+    absl::Status s = current.ForEach(
+        filter,
+        [&](const RelationshipView& v) {
+          plan.changes.push_back({UpdateOperation::kDelete, v.ToRelationship()});
+          if (!IsExpiredValue(v.encoded_value, now)) ++plan.relationships_deleted;
+          return true;
+        },
+        ExpiredRelationships::kInclude);
     if (!s.ok()) return s;
   }
   return plan;

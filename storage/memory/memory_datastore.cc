@@ -54,7 +54,8 @@ class MemorySnapshot final : public Snapshot {
   absl::StatusOr<std::optional<RelationshipValue>> Find(
       absl::string_view resource_type, absl::string_view resource_id, absl::string_view relation,
       absl::string_view subject_type, absl::string_view subject_id,
-      absl::string_view subject_relation) const override {
+      absl::string_view subject_relation,
+      ExpiredRelationships expired = ExpiredRelationships::kHide) const override {
     std::string key = keys::EncodePrefix(
         {resource_type, resource_id, relation, subject_type, subject_relation, subject_id});
     std::string value;
@@ -66,7 +67,9 @@ class MemorySnapshot final : public Snapshot {
       if (visible == nullptr) return std::nullopt;
       value = *visible;
     }
-    if (IsExpiredValue(value, now_micros_)) return std::nullopt;
+    if (expired == ExpiredRelationships::kHide && IsExpiredValue(value, now_micros_)) {
+      return std::nullopt;
+    }
     RelationshipValue decoded;
     if (!DecodeValue(value, &decoded)) return absl::DataLossError("undecodable relationship value");
     return decoded;
@@ -95,14 +98,16 @@ class MemorySnapshot final : public Snapshot {
     return Scan(/*by_subject=*/true, prefix, nullptr, visit);
   }
 
-  absl::Status ForEach(const RelationshipFilter& f, RelationshipVisitor visit) const override {
+  absl::Status ForEach(const RelationshipFilter& f, RelationshipVisitor visit,
+                       ExpiredRelationships expired = ExpiredRelationships::kHide) const override {
     keys::ScanRange range = keys::PlanScan(f);
-    return Scan(range.by_subject, range.prefix, &f, visit);
+    return Scan(range.by_subject, range.prefix, &f, visit, expired);
   }
 
  private:
   absl::Status Scan(bool by_subject, const std::string& prefix, const RelationshipFilter* filter,
-                    RelationshipVisitor visit) const {
+                    RelationshipVisitor visit,
+                    ExpiredRelationships expired = ExpiredRelationships::kHide) const {
     std::vector<std::pair<std::string, std::string>> chunk;
     std::string resume_after;
     bool first = true;
@@ -129,7 +134,10 @@ class MemorySnapshot final : public Snapshot {
             by_subject ? keys::DecodeSubjectKey(key, &view) : keys::DecodeResourceKey(key, &view);
         if (!decoded) return absl::DataLossError("malformed relationship key in the store");
         view.encoded_value = value;
-        if (IsExpiredValue(view.encoded_value, now_micros_)) continue;
+        if (expired == ExpiredRelationships::kHide &&
+            IsExpiredValue(view.encoded_value, now_micros_)) {
+          continue;
+        }
         if (filter != nullptr && !filter->Matches(view)) continue;
         if (!visit(view)) return absl::OkStatus();
       }

@@ -23,7 +23,8 @@ export const DEFAULT_OPTIONS = Object.freeze({
   // Caveated allowed types (`user with c_limit`), caveated relationships with partial stored
   // context, and checks / lookups with random request context.
   caveats: false,
-  // Not generated yet: switching it on is refused (see generate()).
+  // `use expiration`, allowed types `with expiration` (alone or with a caveat), relationships
+  // that expire far in the future or expired long ago (invisible).
   expiration: false,
 });
 
@@ -77,7 +78,9 @@ export function idsOf(type, options) {
 
 /** A type reference's text: `user`, `user:*`, `group#member`. */
 const typeRefText = (t) =>
-  (t.wildcard ? `${t.type}:*` : t.relation ? `${t.type}#${t.relation}` : t.type) + (t.caveat ? ` with ${t.caveat}` : "");
+  (t.wildcard ? `${t.type}:*` : t.relation ? `${t.type}#${t.relation}` : t.type) +
+  (t.caveat ? ` with ${t.caveat}` : "") +
+  (t.expiration ? `${t.caveat ? " and" : " with"} expiration` : "");
 
 /** Prints an expression tree; nodes marked `bare` drop their parentheses on purpose. */
 function exprText(node, parentOp = null) {
@@ -95,8 +98,8 @@ function exprText(node, parentOp = null) {
   }
 }
 
-export function schemaText(defs, caveats = []) {
-  const caveatTexts = caveats.map(caveatText);
+export function schemaText(defs, caveats = [], useExpiration = false) {
+  const caveatTexts = (useExpiration ? ["use expiration"] : []).concat(caveats.map(caveatText));
   return caveatTexts.concat(defs
     .map((def) => {
       const lines = [
@@ -138,6 +141,7 @@ class SchemaGenerator {
     const group = { name: "group", relations: [], permissions: [] };
     const memberTypes = [{ type: "user" }];
     if (this.options.caveats && rng.chance(0.5)) memberTypes.push({ type: "user", caveat: this.caveat().name });
+    if (this.options.expiration && rng.chance(0.5)) memberTypes.push({ type: "user", expiration: true });
     if (rng.chance(0.8)) memberTypes.push({ type: "group", relation: "member" });
     if (rng.chance(0.25)) memberTypes.push({ type: "user", wildcard: true });
     this.defs.push(group); // before its relations: group#member refers to group itself
@@ -165,10 +169,16 @@ class SchemaGenerator {
       out.push({ type: "user", caveat: this.caveat().name });
       if (rng.chance(0.3)) out.push({ type: "user", wildcard: true, caveat: this.caveat().name });
     }
+    if (this.options.expiration) {
+      out.push({ type: "user", expiration: true });
+      if (rng.chance(0.3)) out.push({ type: "user", wildcard: true, expiration: true });
+      if (this.options.caveats && rng.chance(0.3)) out.push({ type: "user", caveat: this.caveat().name, expiration: true });
+    }
     for (const other of this.defs) {
       if (other.name === "user") continue;
       out.push({ type: other.name }); // a plain object: what arrows walk
       if (this.options.caveats && rng.chance(0.3)) out.push({ type: other.name, caveat: this.caveat().name });
+      if (this.options.expiration && rng.chance(0.3)) out.push({ type: other.name, expiration: true });
       // SpiceDB refuses a userset that reaches a wildcard ("wildcard relations cannot be
       // transitively included"), so those are never offered.
       const names = namesOf(other).filter((n) => !this.reachesWildcard(other, n));
@@ -179,6 +189,7 @@ class SchemaGenerator {
         if (this.options.caveats && rng.chance(0.3)) {
           out.push({ type: other.name, relation, caveat: this.caveat().name });
         }
+        if (this.options.expiration && rng.chance(0.3)) out.push({ type: other.name, relation, expiration: true });
       }
     }
     return out;
@@ -325,13 +336,15 @@ function generateRelationships(rng, defs, options) {
     const key = `${resource}#${rel.name}@${subject}`;
     // One relationship per key: a second one differing only in its caveat would be a touch.
     if ([...out].some((r) => r === key || r.startsWith(`${key}[`))) continue;
+    const traits = [];
     if (t.caveat) {
       const c = CAVEATS.find((x) => x.name === t.caveat);
       const context = randomContext(rng, c.params, 0.4);
-      out.add(`${key}[${c.name}${context ? `:${context}` : ""}]`);
-    } else {
-      out.add(key);
+      traits.push(`${c.name}${context ? `:${context}` : ""}`);
     }
+    // Expired long ago (invisible from the start) or far in the future.
+    if (t.expiration) traits.push(`expiration:${rng.chance(0.35) ? "2001-02-03T04:05:06Z" : "2099-01-01T00:00:00Z"}`);
+    out.add(traits.length ? `${key}[${traits.join("][")}]` : key);
   }
   return [...out];
 }
@@ -361,7 +374,6 @@ function checkSubjects(defs, options) {
  */
 export function generate(seed, overrides = {}) {
   const options = { ...DEFAULT_OPTIONS, ...overrides };
-  if (options.expiration) throw new Error("generator: expiration is not generated yet");
   const rng = new Rng(seed);
   const generator = new SchemaGenerator(rng, options);
   const defs = generator.generate();
@@ -416,7 +428,7 @@ export function generate(seed, overrides = {}) {
   ];
   return {
     seed,
-    schema: schemaText(defs, caveats),
+    schema: schemaText(defs, caveats, options.expiration),
     definitions: defs.map((d) => d.name),
     relationships,
     checks: [...(checks.length > options.maxChecks ? rng.sample(checks, options.maxChecks) : checks), ...errorProbes].map(

@@ -89,9 +89,19 @@ export function subjectRef(text) {
 /** A JSON object's text → google.protobuf.Struct; undefined for "". */
 const structOf = (json) => (json ? v1.PbStruct.fromJson(JSON.parse(json)) : undefined);
 
-/** "type:id#relation@subject" or "...@subject[caveat]" / "[caveat:{json}]" → Relationship. */
+/**
+ * "type:id#relation@subject", optionally followed by "[caveat]" / "[caveat:{json}]" and then
+ * "[expiration:RFC3339]" (zed's relationship syntax) → Relationship.
+ */
 export function relationshipOf(text) {
   let caveat;
+  let expiresAt;
+  const exp = text.lastIndexOf("[expiration:");
+  if (exp >= 0) {
+    const ms = Date.parse(text.slice(exp + "[expiration:".length, text.length - 1));
+    expiresAt = { seconds: String(Math.floor(ms / 1000)), nanos: 0 };
+    text = text.slice(0, exp);
+  }
   const bracket = text.indexOf("[");
   if (bracket >= 0) {
     const inner = text.slice(bracket + 1, text.lastIndexOf("]"));
@@ -109,6 +119,7 @@ export function relationshipOf(text) {
     relation: text.slice(hash + 1, at),
     subject: subjectRef(text.slice(at + 1)),
     optionalCaveat: caveat,
+    optionalExpiresAt: expiresAt,
   });
 }
 
