@@ -356,6 +356,33 @@ grpc::Status PermissionsServiceImpl::LookupSubjects(
     }
     if (subjects->has_wildcard()) {
       FillLookupSubjectsResponse("*", subjects->wildcard_exclusions(), view->token, &response);
+      if (!view->schema->caveats().empty()) {
+        // What the wildcard grants, caveats evaluated: a check for a subject id no relationship
+        // can name ("\x01" is outside SpiceDB's id alphabet) sees only the wildcard routes.
+        graph::CheckRequest check{request->resource().object_type(),
+                                  request->resource().object_id(),
+                                  request->permission(),
+                                  request->subject_object_type(),
+                                  std::string(1, '\x01'),
+                                  request->optional_subject_relation(),
+                                  *caveat_context};
+        graph::Checker checker(view->schema, view->snapshot, {.max_depth = limits_.max_depth});
+        absl::StatusOr<graph::CheckResult> result = checker.Check(check);
+        if (!result.ok()) return result.status();
+        if (result->permissionship == graph::Permissionship::kNoPermission) return absl::OkStatus();
+        if (result->permissionship == graph::Permissionship::kConditional) {
+          v1::ResolvedSubject* subject = response.mutable_subject();
+          subject->set_permissionship(v1::LOOKUP_PERMISSIONSHIP_CONDITIONAL_PERMISSION);
+          for (const std::string& name : result->missing_context) {
+            subject->mutable_partial_caveat_info()->add_missing_required_context(name);
+          }
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+          response.set_permissionship(v1::LOOKUP_PERMISSIONSHIP_CONDITIONAL_PERMISSION);
+          *response.mutable_partial_caveat_info() = subject->partial_caveat_info();
+#pragma GCC diagnostic pop
+        }
+      }
       if (!writer->Write(response)) return absl::CancelledError("the client went away");
     }
     return absl::OkStatus();

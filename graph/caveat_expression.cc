@@ -71,6 +71,27 @@ Membership Membership::GrantedEncoded(absl::string_view encoded_value) {
   return Granted(value);
 }
 
+std::string Signature(const CaveatExpr& expression) {
+  if (expression == nullptr) return "";
+  const CaveatNode& node = *expression;
+  switch (node.op) {
+    case CaveatNode::Op::kCaveat:
+      // Length-prefixed: names and serialized contexts may hold any byte.
+      return absl::StrCat("c", node.caveat_name.size(), ":", node.caveat_name, node.context.size(),
+                          ":", node.context);
+    case CaveatNode::Op::kNot:
+      return absl::StrCat("!(", Signature(node.children.empty() ? nullptr : node.children[0]), ")");
+    case CaveatNode::Op::kAnd:
+    case CaveatNode::Op::kOr: {
+      std::string out = node.op == CaveatNode::Op::kAnd ? "&(" : "|(";
+      for (const CaveatExpr& child : node.children) absl::StrAppend(&out, Signature(child), ",");
+      out.push_back(')');
+      return out;
+    }
+  }
+  return "";
+}
+
 Membership AnyOf(const Membership& a, const Membership& b) {
   if (a.yes() || b.yes()) return Membership::Yes();
   if (a.no()) return b;

@@ -75,6 +75,10 @@ class Membership {
   CaveatExpr condition_;
 };
 
+// A text that is equal for equal expressions (operators, caveat names, stored contexts), for
+// telling routes with different conditions apart.
+std::string Signature(const CaveatExpr& expression);
+
 // Union: a member of either.
 Membership AnyOf(const Membership& a, const Membership& b);
 // Intersection: a member of both.

@@ -4,11 +4,18 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "graph/error_reason.h"
 #include "graph/request_checks.h"
 
 namespace rebac::graph {
 namespace {
+
+#define REBAC_GRAPH_RETURN_IF_ERROR(expr) \
+  do {                                    \
+    absl::Status _status = (expr);        \
+    if (!_status.ok()) return _status;    \
+  } while (0)
 
 // How many steps pass between two polls of the cancellation callback.
 constexpr uint64_t kCancelPollInterval = 256;
@@ -41,21 +48,27 @@ absl::Status ResourceLookup::Run(const LookupResourcesRequest& request, Resource
   steps_ = 0;
   visited_.clear();
   reported_.clear();
+  pending_.clear();
+  pending_order_.clear();
   refuted_.clear();
+  caveats_ = std::make_unique<CaveatRunner>(*schema_, request.context);
   absl::Status status = Visit(request.subject_type, request.subject_relation, request.subject_id,
-                              options_.max_depth, -1);
+                              options_.max_depth, -1, Membership::Yes());
+  if (status.ok() && !stopped_) status = ReportPending();
   visit_ = nullptr;
   return status;
 }
 
 absl::Status ResourceLookup::Visit(const std::string& type, const std::string& relation,
-                                   const std::string& id, int depth, int check_depth) {
+                                   const std::string& id, int depth, int check_depth,
+                                   const Membership& path) {
   if (stopped_) return absl::OkStatus();
   if (depth <= 0) return MaxDepthExceeded(options_.max_depth);
   if (++steps_ % kCancelPollInterval == 0 && options_.cancelled && options_.cancelled()) {
     return absl::CancelledError("the lookup was cancelled");
   }
   std::string key = absl::StrCat(type, "#", relation, "#", id, check_depth < 0 ? "" : "?");
+  if (path.conditional()) absl::StrAppend(&key, "|", Signature(path.condition()));
   auto [it, inserted] = visited_.try_emplace(std::move(key), depth);
   if (!inserted) {
     if (it->second <= depth) return absl::OkStatus();
@@ -63,7 +76,7 @@ absl::Status ResourceLookup::Visit(const std::string& type, const std::string& r
   }
 
   if (type == plan_->target_type() && relation == plan_->target_relation()) {
-    absl::Status reported = Report(id, check_depth);
+    absl::Status reported = Report(id, check_depth, path);
     if (!reported.ok() || stopped_) return reported;
   }
 
@@ -72,10 +85,9 @@ absl::Status ResourceLookup::Visit(const std::string& type, const std::string& r
     // Collected first: the scan's views die with its callback, and the walk below scans again.
     // Each with whether its relationship is caveated: what is reached through a caveat is an
     // answer only as far as a check with the request's context says.
-    std::vector<std::pair<std::string, bool>> found;
+    std::vector<std::pair<std::string, Membership>> found;
     auto collect = [&](const storage::RelationshipView& v) {
-      found.emplace_back(std::string(v.resource_id),
-                         Membership::GrantedEncoded(v.encoded_value).conditional());
+      found.emplace_back(std::string(v.resource_id), Membership::GrantedEncoded(v.encoded_value));
       return true;
     };
     switch (entrypoint.kind) {
@@ -94,7 +106,7 @@ absl::Status ResourceLookup::Visit(const std::string& type, const std::string& r
         }
         break;
       case Entrypoint::Kind::kComputedUserset:
-        found.emplace_back(id, false);
+        found.emplace_back(id, Membership::Yes());
         break;
       case Entrypoint::Kind::kArrow:
         for (const std::string& subject_relation : entrypoint.tupleset_subject_relations) {
@@ -105,10 +117,8 @@ absl::Status ResourceLookup::Visit(const std::string& type, const std::string& r
         }
         break;
     }
-    for (const auto& [resource_id, caveated] : found) {
-      const int found_check_depth =
-          caveated && next_check_depth < 0 ? options_.max_depth : next_check_depth;
-      absl::Status s = Found(entrypoint, resource_id, depth, found_check_depth);
+    for (const auto& [resource_id, edge] : found) {
+      absl::Status s = Found(entrypoint, resource_id, depth, next_check_depth, AllOf(path, edge));
       if (!s.ok() || stopped_) return s;
     }
   }
@@ -116,46 +126,92 @@ absl::Status ResourceLookup::Visit(const std::string& type, const std::string& r
 }
 
 absl::Status ResourceLookup::Found(const Entrypoint& entrypoint, const std::string& id, int depth,
-                                   int check_depth) {
+                                   int check_depth, const Membership& path) {
   // Like SpiceDB, objects that lead further are dispatched again (one unit of depth), even when
   // they are answers themselves; the dispatch reports them.
   if (plan_->LeadsToTarget(entrypoint.found_type, entrypoint.found_relation)) {
-    return Visit(entrypoint.found_type, entrypoint.found_relation, id, depth - 1, check_depth);
+    return Visit(entrypoint.found_type, entrypoint.found_relation, id, depth - 1, check_depth,
+                 path);
   }
   if (entrypoint.found_type == plan_->target_type() &&
       entrypoint.found_relation == plan_->target_relation()) {
-    return Report(id, check_depth);
+    return Report(id, check_depth, path);
   }
   return absl::OkStatus();
 }
 
-absl::Status ResourceLookup::Report(const std::string& id, int check_depth) {
-  if (reported_.contains(id)) return absl::OkStatus();
+absl::Status ResourceLookup::Report(const std::string& id, int check_depth,
+                                    const Membership& path) {
+  if (path.yes() && reported_.contains(id)) return absl::OkStatus();
+  Membership outcome = path;
   if (check_depth >= 0) {
     if (refuted_.contains(id)) return absl::OkStatus();
     CheckOptions check_options;
     check_options.max_depth = check_depth;
     Checker checker(schema_, snapshot_, check_options);
-    absl::StatusOr<CheckResult> result =
-        checker.Check({request_->resource_type, id, request_->permission, request_->subject_type,
-                       request_->subject_id, request_->subject_relation, request_->context});
-    if (!result.ok()) {
-      if (IsMaxDepthExceeded(result.status())) return MaxDepthExceeded(options_.max_depth);
-      return result.status();
+    absl::StatusOr<Membership> member = checker.CheckMembership(
+        {request_->resource_type, id, request_->permission, request_->subject_type,
+         request_->subject_id, request_->subject_relation, request_->context});
+    if (!member.ok()) {
+      if (IsMaxDepthExceeded(member.status())) return MaxDepthExceeded(options_.max_depth);
+      return member.status();
     }
-    if (result->permissionship == Permissionship::kNoPermission) {
+    if (member->no()) {
       refuted_.insert(id);
       return absl::OkStatus();
     }
-    reported_.insert(id);
-    if (++seen_results_ <= options_.skip) return absl::OkStatus();
-    const bool conditional = result->permissionship == Permissionship::kConditional;
-    if (!(*visit_)(id, conditional ? &result->missing_context : nullptr)) stopped_ = true;
-    return absl::OkStatus();
+    outcome = AllOf(path, *member);
   }
-  reported_.insert(id);
+  if (outcome.yes()) {
+    if (!reported_.insert(id).second) return absl::OkStatus();
+    return Emit(id, nullptr);
+  }
+  absl::StatusOr<CaveatOutcome> evaluated = caveats_->Run(outcome.condition());
+  if (!evaluated.ok()) return evaluated.status();
+  switch (evaluated->kind) {
+    case CaveatOutcome::Kind::kFalse:
+      return absl::OkStatus();
+    case CaveatOutcome::Kind::kTrue:
+      if (!reported_.insert(id).second) return absl::OkStatus();
+      return Emit(id, nullptr);
+    case CaveatOutcome::Kind::kPartial:
+      break;
+  }
+  // Held back to the end of the walk: another route may still make it definite, and the
+  // conditions of all its routes are reported together, once.
+  auto [it, inserted] = pending_.try_emplace(id, outcome);
+  if (inserted) {
+    pending_order_.push_back(id);
+  } else {
+    it->second = AnyOf(it->second, outcome);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ResourceLookup::ReportPending() {
+  for (const std::string& id : pending_order_) {
+    if (stopped_) break;
+    if (reported_.contains(id)) continue;
+    const Membership& condition = pending_.at(id);
+    if (condition.yes()) {
+      reported_.insert(id);
+      REBAC_GRAPH_RETURN_IF_ERROR(Emit(id, nullptr));
+      continue;
+    }
+    absl::StatusOr<CaveatOutcome> evaluated = caveats_->Run(condition.condition());
+    if (!evaluated.ok()) return evaluated.status();
+    if (evaluated->kind == CaveatOutcome::Kind::kFalse) continue;
+    reported_.insert(id);
+    REBAC_GRAPH_RETURN_IF_ERROR(
+        Emit(id, evaluated->kind == CaveatOutcome::Kind::kPartial ? &evaluated->missing : nullptr));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ResourceLookup::Emit(const std::string& id,
+                                  const std::vector<std::string>* missing_context) {
   if (++seen_results_ <= options_.skip) return absl::OkStatus();
-  if (!(*visit_)(id, nullptr)) stopped_ = true;
+  if (!(*visit_)(id, missing_context)) stopped_ = true;
   return absl::OkStatus();
 }
 

@@ -10,9 +10,12 @@
 // computed usersets, arrows walked from the tupleset's subject to its resources) until it reaches
 // the target permission. Its cost follows the number of relationships on the way to the answer,
 // not the number of resources of the type. Resources reached only through an intersection,
-// exclusion or `.all()`, or through a caveated relationship, are confirmed with the Checker
-// (with the request's context) before they are reported, so a caveated answer comes out as
-// SpiceDB's CONDITIONAL result with the context it lacks, or not at all when the caveat fails.
+// exclusion or `.all()` are confirmed with the Checker before they are reported. Caveats on
+// the way are collected per route, as SpiceDB's LookupResources does, and evaluated with the
+// request's context when the route reaches an answer: true reports it at once, false drops the
+// route, partial holds it back; after the walk each resource still only conditional is
+// reported once, CONDITIONAL with the context its routes lack (SpiceDB may also stream such a
+// resource a second time, definite and conditional; rebacd reports one outcome per resource).
 //
 // As in SpiceDB, every hop that re-dispatches costs one unit of depth and running out is
 // FAILED_PRECONDITION / ERROR_REASON_MAXIMUM_DEPTH_EXCEEDED; that is also how data cycles on the
@@ -80,11 +83,15 @@ class ResourceLookup {
   // One SpiceDB dispatch: the objects `id` of (type, relation), with `depth` left. A
   // `check_depth` of -1 means everything found below is an answer as is; otherwise answers must
   // pass a check with that much depth.
+  // `path` is the caveat condition of the relationships walked from the subject to here (yes
+  // when none was caveated).
   absl::Status Visit(const std::string& type, const std::string& relation, const std::string& id,
-                     int depth, int check_depth);
+                     int depth, int check_depth, const Membership& path);
   absl::Status Found(const Entrypoint& entrypoint, const std::string& id, int depth,
-                     int check_depth);
-  absl::Status Report(const std::string& id, int check_depth);
+                     int check_depth, const Membership& path);
+  absl::Status Report(const std::string& id, int check_depth, const Membership& path);
+  absl::Status Emit(const std::string& id, const std::vector<std::string>* missing_context);
+  absl::Status ReportPending();
 
   std::shared_ptr<const schema::CompiledSchema> schema_;
   std::shared_ptr<const storage::Snapshot> snapshot_;
@@ -102,6 +109,11 @@ class ResourceLookup {
   // into the depth limit exactly where SpiceDB's would.
   absl::flat_hash_map<std::string, int> visited_;
   absl::flat_hash_set<std::string> reported_;
+  // Resources reached only conditionally so far: the OR of their routes' conditions, reported
+  // after the walk unless a route made them definite meanwhile.
+  absl::flat_hash_map<std::string, Membership> pending_;
+  std::vector<std::string> pending_order_;  // first-reached order, so pages are stable
+  std::unique_ptr<CaveatRunner> caveats_;
   absl::flat_hash_set<std::string> refuted_;  // failed their check
 };
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "graph/caveat_expression.h"
 #include "graph/request_checks.h"
 
 namespace rebac::graph {
@@ -14,6 +15,10 @@ namespace {
 constexpr uint64_t kCancelPollInterval = 256;
 
 std::string_view Std(absl::string_view s) { return std::string_view(s.data(), s.size()); }
+
+bool IsCaveated(const storage::RelationshipView& v) {
+  return Membership::GrantedEncoded(v.encoded_value).conditional();
+}
 
 }  // namespace
 
@@ -35,7 +40,7 @@ absl::StatusOr<SubjectSet> SubjectLookup::Run(const LookupSubjectsRequest& reque
   memo_.clear();
   in_progress_.clear();
   absl::StatusOr<const Result*> result =
-      Dispatch(request.resource_type, request.resource_id, request.permission);
+      Dispatch(request.resource_type, request.resource_id, request.permission, false);
   if (!result.ok()) return result.status();
   if ((*result)->dispatches > options_.max_depth) return MaxDepthExceeded(options_.max_depth);
   return (*result)->subjects;
@@ -43,8 +48,9 @@ absl::StatusOr<SubjectSet> SubjectLookup::Run(const LookupSubjectsRequest& reque
 
 absl::StatusOr<const SubjectLookup::Result*> SubjectLookup::Dispatch(const std::string& type,
                                                                      const std::string& id,
-                                                                     const std::string& relation) {
-  std::string key = absl::StrCat(type, "#", relation, "#", id);
+                                                                     const std::string& relation,
+                                                                     bool subtracted) {
+  std::string key = absl::StrCat(type, "#", relation, "#", id, subtracted ? "#-" : "");
   if (auto it = memo_.find(key); it != memo_.end()) return &it->second;
   // SpiceDB re-dispatches a cycle until its depth runs out, whatever the cycle could add.
   if (!in_progress_.insert(key).second) return MaxDepthExceeded(options_.max_depth);
@@ -58,8 +64,9 @@ absl::StatusOr<const SubjectLookup::Result*> SubjectLookup::Dispatch(const std::
       definition == nullptr ? nullptr : definition->FindRelation(Std(relation));
   absl::Status status;
   if (rel != nullptr) {
-    status = rel->is_permission ? EvaluateRewrite(*definition, rel->rewrite, id, &result)
-                                : EvaluateDirect(*definition, *rel, id, &result);
+    status = rel->is_permission
+                 ? EvaluateRewrite(*definition, rel->rewrite, id, subtracted, &result)
+                 : EvaluateDirect(*definition, *rel, id, subtracted, &result);
   }
   in_progress_.erase(key);
   if (!status.ok()) return status;
@@ -74,12 +81,13 @@ absl::StatusOr<const SubjectLookup::Result*> SubjectLookup::Dispatch(const std::
 
 absl::Status SubjectLookup::EvaluateDirect(const schema::Definition& definition,
                                            const schema::Relation& relation, const std::string& id,
-                                           Result* out) {
+                                           bool subtracted, Result* out) {
   std::vector<std::pair<std::string, std::string>> usersets;  // (type, id) per subject relation
   std::vector<std::string> userset_relations;
   absl::Status scan = snapshot_->ForEachSubject(
       definition.name, id, relation.name, std::nullopt, std::nullopt,
       [&](const storage::RelationshipView& v) {
+        if (subtracted && IsCaveated(v)) return true;
         if (v.subject_type == request_->subject_type &&
             v.subject_relation == request_->subject_relation) {
           out->subjects.Add(v.subject_id);
@@ -95,7 +103,7 @@ absl::Status SubjectLookup::EvaluateDirect(const schema::Definition& definition,
   // as SpiceDB does (that is also where its cycles and depth errors come from).
   for (size_t i = 0; i < usersets.size(); ++i) {
     absl::StatusOr<const Result*> child =
-        Dispatch(usersets[i].first, usersets[i].second, userset_relations[i]);
+        Dispatch(usersets[i].first, usersets[i].second, userset_relations[i], subtracted);
     if (!child.ok()) return child.status();
     out->subjects.UnionWith((*child)->subjects);
     out->dispatches = std::max(out->dispatches, 1 + (*child)->dispatches);
@@ -105,20 +113,21 @@ absl::Status SubjectLookup::EvaluateDirect(const schema::Definition& definition,
 
 absl::Status SubjectLookup::EvaluateRewrite(const schema::Definition& definition,
                                             const schema::RewriteNode& node, const std::string& id,
-                                            Result* out) {
+                                            bool subtracted, Result* out) {
   using Kind = schema::RewriteNode::Kind;
   switch (node.kind) {
     case Kind::kNil:
       return absl::OkStatus();
     case Kind::kComputedUserset: {
-      absl::StatusOr<const Result*> child = Dispatch(definition.name, id, node.relation);
+      absl::StatusOr<const Result*> child =
+          Dispatch(definition.name, id, node.relation, subtracted);
       if (!child.ok()) return child.status();
       out->subjects.UnionWith((*child)->subjects);
       out->dispatches = std::max(out->dispatches, 1 + (*child)->dispatches);
       return absl::OkStatus();
     }
     case Kind::kArrow:
-      return EvaluateArrow(definition, node, id, out);
+      return EvaluateArrow(definition, node, id, subtracted, out);
     case Kind::kUnion:
     case Kind::kIntersection:
     case Kind::kExclusion: {
@@ -126,7 +135,11 @@ absl::Status SubjectLookup::EvaluateRewrite(const schema::Definition& definition
       for (size_t i = 0; i < node.children.size(); ++i) {
         Result operand;
         operand.dispatches = out->dispatches;
-        absl::Status s = EvaluateRewrite(definition, node.children[i], id, &operand);
+        // What an exclusion takes away is walked with the opposite polarity.
+        const bool operand_subtracted =
+            node.kind == Kind::kExclusion && i > 0 ? !subtracted : subtracted;
+        absl::Status s =
+            EvaluateRewrite(definition, node.children[i], id, operand_subtracted, &operand);
         if (!s.ok()) return s;
         out->dispatches = std::max(out->dispatches, operand.dispatches);
         if (i == 0 || node.kind == Kind::kUnion) {
@@ -145,11 +158,12 @@ absl::Status SubjectLookup::EvaluateRewrite(const schema::Definition& definition
 
 absl::Status SubjectLookup::EvaluateArrow(const schema::Definition& definition,
                                           const schema::RewriteNode& node, const std::string& id,
-                                          Result* out) {
+                                          bool subtracted, Result* out) {
   std::vector<std::pair<std::string, std::string>> subjects;
   absl::Status scan = snapshot_->ForEachSubject(
       definition.name, id, node.relation, std::nullopt, std::nullopt,
       [&](const storage::RelationshipView& v) {
+        if (subtracted && IsCaveated(v)) return true;
         subjects.emplace_back(std::string(v.subject_type), std::string(v.subject_id));
         return true;
       });
@@ -165,7 +179,7 @@ absl::Status SubjectLookup::EvaluateArrow(const schema::Definition& definition,
         subject_definition->FindRelation(node.arrow_target) == nullptr) {
       continue;
     }
-    absl::StatusOr<const Result*> child = Dispatch(type, subject_id, node.arrow_target);
+    absl::StatusOr<const Result*> child = Dispatch(type, subject_id, node.arrow_target, subtracted);
     if (!child.ok()) return child.status();
     out->dispatches = std::max(out->dispatches, 1 + (*child)->dispatches);
     if (!all || first) {

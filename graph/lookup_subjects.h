@@ -62,14 +62,20 @@ class SubjectLookup {
     SubjectSet subjects;
     int dispatches = 1;
   };
+  // `subtracted`: the sub-problem is (an odd number of times) on the subtracted side of an
+  // exclusion. Caveats are not tracked by the walk: caveated relationships count as present
+  // except on the subtracted side, so the walk's concrete subjects are a superset of the answer,
+  // which the caller confirms subject by subject with a check (it evaluates the caveats).
   absl::StatusOr<const Result*> Dispatch(const std::string& type, const std::string& id,
-                                         const std::string& relation);
+                                         const std::string& relation, bool subtracted);
   absl::Status EvaluateDirect(const schema::Definition& definition,
-                              const schema::Relation& relation, const std::string& id, Result* out);
+                              const schema::Relation& relation, const std::string& id,
+                              bool subtracted, Result* out);
   absl::Status EvaluateRewrite(const schema::Definition& definition,
-                               const schema::RewriteNode& node, const std::string& id, Result* out);
+                               const schema::RewriteNode& node, const std::string& id,
+                               bool subtracted, Result* out);
   absl::Status EvaluateArrow(const schema::Definition& definition, const schema::RewriteNode& node,
-                             const std::string& id, Result* out);
+                             const std::string& id, bool subtracted, Result* out);
 
   std::shared_ptr<const schema::CompiledSchema> schema_;
   std::shared_ptr<const storage::Snapshot> snapshot_;
