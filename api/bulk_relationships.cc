@@ -89,6 +89,12 @@ absl::StatusOr<uint64_t> ImportRelationships(ServingState& state, NextImportBatc
   absl::StatusOr<std::unique_ptr<storage::BulkLoad>> load =
       state.datastore().StartBulkLoad(/*transaction_metadata=*/"");
   if (!load.ok()) return load.status();
+  // The load is validated against this schema; it commits only if no WriteSchema replaced it
+  // meanwhile (ABORTED otherwise: the stream cannot be replayed here, so the client retries).
+  auto schema_version = state.datastore().SchemaAt(view->snapshot->revision());
+  if (!schema_version.ok()) return schema_version.status();
+  (*load)->set_expected_schema_revision(schema_version->has_value() ? (*schema_version)->revision
+                                                                    : 0);
 
   RelationshipList batch;
   std::vector<storage::Relationship> converted;
