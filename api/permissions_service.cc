@@ -1,5 +1,6 @@
 #include "api/permissions_service.h"
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -479,6 +480,7 @@ grpc::Status PermissionsServiceImpl::CheckBulkPermissions(
         state_->ViewFor(request->has_consistency() ? &request->consistency() : nullptr);
     if (!view.ok()) return view.status();
     response->mutable_checked_at()->set_token(view->token);
+    absl::flat_hash_map<std::string, std::unique_ptr<graph::Checker>> checkers;
     for (const v1::CheckBulkPermissionsRequestItem& item : request->items()) {
       v1::CheckBulkPermissionsPair* pair = response->add_pairs();
       *pair->mutable_request() = item;
@@ -493,10 +495,16 @@ grpc::Status PermissionsServiceImpl::CheckBulkPermissions(
         graph::CheckRequest check =
             ToCheckRequest(item.resource(), item.permission(), item.subject());
         check.context = *std::move(caveat_context);
-        graph::CheckOptions options = CheckOptionsFor(*context, limits_.max_depth);
-        options.trace = request->with_tracing();
-        graph::Checker checker(view->schema, view->snapshot, options);
-        result = checker.Check(check);
+        // One Checker per subject: items about the same subject share memoized sub-problems
+        // (SpiceDB's bulk check likewise dispatches them together).
+        std::unique_ptr<graph::Checker>& checker = checkers[absl::StrCat(
+            check.subject_type, ":", check.subject_id, "#", check.subject_relation)];
+        if (checker == nullptr) {
+          graph::CheckOptions options = CheckOptionsFor(*context, limits_.max_depth);
+          options.trace = request->with_tracing();
+          checker = std::make_unique<graph::Checker>(view->schema, view->snapshot, options);
+        }
+        result = checker->Check(check);
       }
       if (!result.ok()) {
         grpc::Status g = ToGrpcStatus(result.status());

@@ -39,8 +39,14 @@ Checker::Checker(std::shared_ptr<const schema::CompiledSchema> schema,
     : schema_(std::move(schema)), snapshot_(std::move(snapshot)), options_(options) {}
 
 absl::StatusOr<Membership> Checker::CheckMembership(const CheckRequest& request) {
+  // Memoized sub-problems are about one subject (caveats are kept as conditions, not
+  // evaluated), so they stay valid for the next check of the same subject: CheckBulk items
+  // share their work this way.
+  if (request.subject_type != request_.subject_type || request.subject_id != request_.subject_id ||
+      request.subject_relation != request_.subject_relation) {
+    memo_.clear();
+  }
   request_ = request;
-  memo_.clear();
   on_path_.clear();
   dispatches_ = 0;
   const schema::Definition* definition = schema_->FindDefinition(request.resource_type);

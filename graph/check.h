@@ -11,7 +11,8 @@
 // ERROR_REASON_MAXIMUM_DEPTH_EXCEEDED, and so is reaching a sub-problem that is already on the
 // current path (a cycle in the data), as SpiceDB answers both. A definite answer of one branch
 // wins over an error in another where it decides the result (a "yes" in a union, a "no" in an
-// intersection). Sub-problems are memoized for the life of one Checker.
+// intersection). Sub-problems are memoized for the life of one Checker while the subject stays
+// the same: several checks of one subject (CheckBulkPermissions) share what they walked.
 //
 // Caveats: a caveated relationship on the way makes the sub-problem's membership conditional
 // (graph/caveat_expression.h); the walk keeps looking for an unconditional route, and only the
@@ -20,7 +21,8 @@
 // with the context parameters that are still missing. Expired relationships are invisible to the
 // walk (the snapshot hides them).
 //
-// Thread safety: a Checker serves one request on one thread; make one per request.
+// Thread safety: a Checker serves one request on one thread; make one per request (or reuse it
+// for several checks at the same snapshot).
 #ifndef REBACD_GRAPH_CHECK_H_
 #define REBACD_GRAPH_CHECK_H_
 
