@@ -321,69 +321,49 @@ grpc::Status PermissionsServiceImpl::LookupSubjects(
     absl::StatusOr<schema::caveats::ValueMap> caveat_context =
         RequestCaveatContext(request->has_context() ? &request->context() : nullptr);
     if (!caveat_context.ok()) return caveat_context.status();
+    // The subject walk does not track caveats: when the schema has any, each concrete subject
+    // is decided by a check with the request's context (HAS / CONDITIONAL + missing / dropped,
+    // exactly as CheckPermission answers), and so is the wildcard, through a subject id no
+    // relationship can name ("\x01" is outside SpiceDB's id alphabet), which sees only the
+    // wildcard routes. Caveated exclusions of wildcards are not modelled.
+    const bool caveated = !view->schema->caveats().empty();
+    graph::Checker checker(view->schema, view->snapshot, {.max_depth = limits_.max_depth});
+    // Returns whether the subject in `response` is sent, marking it conditional when it is.
+    auto decide = [&](const std::string& check_id,
+                      v1::LookupSubjectsResponse* response) -> absl::StatusOr<bool> {
+      if (!caveated) return true;
+      absl::StatusOr<graph::CheckResult> result =
+          checker.Check({request->resource().object_type(), request->resource().object_id(),
+                         request->permission(), request->subject_object_type(), check_id,
+                         request->optional_subject_relation(), *caveat_context});
+      if (!result.ok()) return result.status();
+      if (result->permissionship == graph::Permissionship::kNoPermission) return false;
+      if (result->permissionship == graph::Permissionship::kConditional) {
+        v1::ResolvedSubject* subject = response->mutable_subject();
+        subject->set_permissionship(v1::LOOKUP_PERMISSIONSHIP_CONDITIONAL_PERMISSION);
+        for (const std::string& name : result->missing_context) {
+          subject->mutable_partial_caveat_info()->add_missing_required_context(name);
+        }
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+        response->set_permissionship(v1::LOOKUP_PERMISSIONSHIP_CONDITIONAL_PERMISSION);
+        *response->mutable_partial_caveat_info() = subject->partial_caveat_info();
+#pragma GCC diagnostic pop
+      }
+      return true;
+    };
     v1::LookupSubjectsResponse response;
     for (const std::string& id : subjects->concrete()) {
       FillLookupSubjectsResponse(id, {}, view->token, &response);
-      if (!view->schema->caveats().empty()) {
-        // The subject walk does not track caveats yet: each concrete subject is confirmed by a
-        // check with the request's context, which answers HAS / CONDITIONAL (+ missing) / NO
-        // exactly as CheckPermission does. Caveated exclusions of wildcards are not modelled.
-        graph::CheckRequest check{request->resource().object_type(),
-                                  request->resource().object_id(),
-                                  request->permission(),
-                                  request->subject_object_type(),
-                                  id,
-                                  request->optional_subject_relation(),
-                                  *caveat_context};
-        graph::Checker checker(view->schema, view->snapshot, {.max_depth = limits_.max_depth});
-        absl::StatusOr<graph::CheckResult> result = checker.Check(check);
-        if (!result.ok()) return result.status();
-        if (result->permissionship == graph::Permissionship::kNoPermission) continue;
-        if (result->permissionship == graph::Permissionship::kConditional) {
-          v1::ResolvedSubject* subject = response.mutable_subject();
-          subject->set_permissionship(v1::LOOKUP_PERMISSIONSHIP_CONDITIONAL_PERMISSION);
-          for (const std::string& name : result->missing_context) {
-            subject->mutable_partial_caveat_info()->add_missing_required_context(name);
-          }
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-          response.set_permissionship(v1::LOOKUP_PERMISSIONSHIP_CONDITIONAL_PERMISSION);
-          *response.mutable_partial_caveat_info() = subject->partial_caveat_info();
-#pragma GCC diagnostic pop
-        }
-      }
-      if (!writer->Write(response)) return absl::CancelledError("the client went away");
+      absl::StatusOr<bool> send = decide(id, &response);
+      if (!send.ok()) return send.status();
+      if (*send && !writer->Write(response)) return absl::CancelledError("the client went away");
     }
     if (subjects->has_wildcard()) {
       FillLookupSubjectsResponse("*", subjects->wildcard_exclusions(), view->token, &response);
-      if (!view->schema->caveats().empty()) {
-        // What the wildcard grants, caveats evaluated: a check for a subject id no relationship
-        // can name ("\x01" is outside SpiceDB's id alphabet) sees only the wildcard routes.
-        graph::CheckRequest check{request->resource().object_type(),
-                                  request->resource().object_id(),
-                                  request->permission(),
-                                  request->subject_object_type(),
-                                  std::string(1, '\x01'),
-                                  request->optional_subject_relation(),
-                                  *caveat_context};
-        graph::Checker checker(view->schema, view->snapshot, {.max_depth = limits_.max_depth});
-        absl::StatusOr<graph::CheckResult> result = checker.Check(check);
-        if (!result.ok()) return result.status();
-        if (result->permissionship == graph::Permissionship::kNoPermission) return absl::OkStatus();
-        if (result->permissionship == graph::Permissionship::kConditional) {
-          v1::ResolvedSubject* subject = response.mutable_subject();
-          subject->set_permissionship(v1::LOOKUP_PERMISSIONSHIP_CONDITIONAL_PERMISSION);
-          for (const std::string& name : result->missing_context) {
-            subject->mutable_partial_caveat_info()->add_missing_required_context(name);
-          }
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-          response.set_permissionship(v1::LOOKUP_PERMISSIONSHIP_CONDITIONAL_PERMISSION);
-          *response.mutable_partial_caveat_info() = subject->partial_caveat_info();
-#pragma GCC diagnostic pop
-        }
-      }
-      if (!writer->Write(response)) return absl::CancelledError("the client went away");
+      absl::StatusOr<bool> send = decide(std::string(1, '\x01'), &response);
+      if (!send.ok()) return send.status();
+      if (*send && !writer->Write(response)) return absl::CancelledError("the client went away");
     }
     return absl::OkStatus();
   }();
