@@ -22,11 +22,13 @@ absl::Status SchemaErrorStatus(const schema::SchemaError& error) {
     metadata["end_column_position"] = absl::StrCat(error.column - 1);
   }
   if (!error.source_code.empty()) metadata["source_code"] = error.source_code;
-  return ErrorWithReason(absl::StatusCode::kInvalidArgument, error.ToString(),
-                         error.kind == schema::SchemaError::Kind::kParse
-                             ? "ERROR_REASON_SCHEMA_PARSE_ERROR"
-                             : "ERROR_REASON_SCHEMA_TYPE_ERROR",
-                         metadata);
+  // SpiceDB's rewriteError: compiler (parse) errors are INVALID_ARGUMENT, type-system errors
+  // FAILED_PRECONDITION (tests/schema_corpus compares both against SpiceDB v1.54).
+  const bool parse = error.kind == schema::SchemaError::Kind::kParse;
+  return ErrorWithReason(
+      parse ? absl::StatusCode::kInvalidArgument : absl::StatusCode::kFailedPrecondition,
+      error.ToString(),
+      parse ? "ERROR_REASON_SCHEMA_PARSE_ERROR" : "ERROR_REASON_SCHEMA_TYPE_ERROR", metadata);
 }
 
 // A concurrent WriteSchema between reading the stored schema and committing aborts the write

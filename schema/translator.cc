@@ -276,17 +276,12 @@ std::optional<SchemaError> TranslateDefinition(const AstDefinition& ast, Definit
 
 std::optional<SchemaError> Translate(const AstFile& file, std::vector<Definition>* definitions,
                                      std::vector<Caveat>* caveats) {
-  absl::flat_hash_set<std::string> flags;
   absl::flat_hash_set<std::string> names;  // definitions and caveats share one namespace
   for (const AstItem& item : file.items) {
     std::string name;
     SourcePos pos;
-    if (const auto* flag = std::get_if<AstUseFlag>(&item)) {
-      if (!flags.insert(flag->name).second) {
-        return MakeError(kParse, absl::StrCat("found duplicate use flag: ", flag->name), flag->pos);
-      }
-      continue;
-    }
+    // A flag may be repeated: SpiceDB v1.54 accepts `use expiration` twice.
+    if (std::get_if<AstUseFlag>(&item) != nullptr) continue;
     if (const auto* caveat = std::get_if<AstCaveat>(&item)) {
       Caveat translated;
       if (auto error = TranslateCaveat(*caveat, &translated)) return error;

@@ -138,8 +138,6 @@ INSTANTIATE_TEST_SUITE_P(
         {"caveat_and_definition_share_name",
          "caveat foo(someParam int) {\n\t\t\t\tsomeParam == 42\n\t\t\t}\n\t\t\tdefinition foo {}",
          Kind::kParse, 4, 4, "found name reused between multiple definitions and/or caveats: foo"},
-        {"duplicate_use_flag", "use expiration\nuse expiration\n\ndefinition simple {}",
-         Kind::kParse, 2, 1, "found duplicate use flag: expiration"},
         {"caveat_unknown_type", "caveat foo(someParam foobar) {\n\t\t\t\tsomeParam == 42\n\t\t\t}",
          Kind::kParse, 1, 12,
          "invalid type for caveat parameter `someParam` on caveat `foo`: unknown type `foobar`"},
@@ -241,6 +239,13 @@ INSTANTIATE_TEST_SUITE_P(
          "there exists a cycle in permissions: loop"},
     }),
     [](const ::testing::TestParamInfo<RefusedCase>& info) { return info.param.name; });
+
+TEST(CompileTest, RepeatedUseFlagIsAccepted) {
+  // SpiceDB v1.54 (the served reference) accepts `use expiration` twice; tests/schema_corpus
+  // case use_expiration_twice compares it.
+  CompileResult result = Compile("use expiration\nuse expiration\n\ndefinition simple {}");
+  EXPECT_TRUE(result.ok()) << result.error().ToString();
+}
 
 TEST(CompileTest, EmptyTextIsAnEmptySchema) {
   CompileResult result = Compile("");

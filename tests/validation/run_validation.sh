@@ -131,9 +131,10 @@ expect_output "failing/bad_relationship.yaml is an error at its line" 2 "$F" \
 F="$HERE/failing/unknown_relation.yaml"
 expect_output "failing/unknown_relation.yaml: the server refuses the relationship" 2 "$F" \
   "unknown_relation.yaml:10:3: relationship .document:1#editor@user:tom. refused"
+# An unknown type is a type-system error: FAILED_PRECONDITION, as SpiceDB answers it.
 F="$HERE/failing/bad_schema.yaml"
 expect_output "failing/bad_schema.yaml: the schema error points into the file" 2 "$F" \
-  "bad_schema.yaml:5:[0-9]+: schema refused: INVALID_ARGUMENT"
+  "bad_schema.yaml:5:[0-9]+: schema refused: FAILED_PRECONDITION"
 
 # The query commands against a loaded file: expand, lookups, check --explain.
 T=$(token)
