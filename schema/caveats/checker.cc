@@ -318,10 +318,12 @@ class Checker {
       return true;
     }
     if (f == "_<_" || f == "_<=_" || f == "_>_" || f == "_>=_") {
+      // Same types only: SpiceDB's CEL environment has no cross-type numeric overloads
+      // ("found no matching overload for '_>_' applied to '(int, double)'"; a uint parameter
+      // is an int there, so `u > 1u` is refused too — verified on SpiceDB v1.54).
       const bool ok = (args[0].IsDyn() && (args[1].IsDyn() || Orderable(args[1].kind))) ||
                       (args[1].IsDyn() && Orderable(args[0].kind)) ||
-                      (args[0].kind == args[1].kind && Orderable(args[0].kind)) ||
-                      (IsNumeric(args[0].kind) && IsNumeric(args[1].kind));
+                      (args[0].kind == args[1].kind && Orderable(args[0].kind));
       if (!ok) return NoOverload(e);
       e.type = T(K::kBool);
       return true;

@@ -42,6 +42,11 @@ INSTANTIATE_TEST_SUITE_P(
          "found no matching overload for '_+_' applied to '(int, string)'", 2},
         {"int_equals_string", "a == \"1\"", "a int",
          "found no matching overload for '_==_' applied to '(int, string)'", 2},
+        // SpiceDB v1.54 has no cross-type numeric comparisons, and a uint parameter is an int.
+        {"int_less_than_double", "a < 2.5", "a int",
+         "found no matching overload for '_<_' applied to '(int, double)'", 2},
+        {"uint_parameter_against_uint_literal", "u > 1u", "u uint",
+         "found no matching overload for '_>_' applied to '(int, uint)'", 2},
         {"and_of_int", "a && true", "a int",
          "found no matching overload for '_&&_' applied to '(int, bool)'", 2},
         {"not_of_string", "!s", "s string",

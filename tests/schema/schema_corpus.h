@@ -168,7 +168,7 @@ definition single {
        2, 0},
       {"caveat_types",
        R"(caveat typed(a list<int>, b map<any>, c map<list<string>>, d duration, e timestamp, f bytes, g double, h uint, i bool, j any) {
-	a.size() > 0 && h > 1u && i && size(b) >= 0 && size(c) >= 0 && d > duration("0s") &&
+	a.size() > 0 && h > 1 && i && size(b) >= 0 && size(c) >= 0 && d > duration("0s") &&
 	e > timestamp("2000-01-01T00:00:00Z") && size(f) > 0 && g > 0.0 && j != null
 })",
        0, 1},
