@@ -38,6 +38,19 @@ CompileExpressionResult CompileExpression(absl::string_view text,
                         0, false};
     return result;
   }
+  // cel-go refuses a variable named like one of CEL's type identifiers ("overlapping identifier
+  // for name 'int'"); SpiceDB v1.54 answers such a caveat with that error (`dyn` is allowed).
+  for (const Parameter& parameter : parameters) {
+    static constexpr absl::string_view kTypeIdentifiers[] = {
+        "bool", "bytes", "double", "int", "list", "map", "null_type", "string", "type", "uint"};
+    for (absl::string_view identifier : kTypeIdentifiers) {
+      if (parameter.name == identifier) {
+        result.error = ExpressionError{
+            absl::StrCat("overlapping identifier for name '", parameter.name, "'"), 0, true};
+        return result;
+      }
+    }
+  }
   internal::ParsedExpression parsed = internal::ParseExpression(text);
   if (parsed.error) {
     result.error = std::move(parsed.error);

@@ -42,6 +42,9 @@ INSTANTIATE_TEST_SUITE_P(
          "found no matching overload for '_+_' applied to '(int, string)'", 2},
         {"int_equals_string", "a == \"1\"", "a int",
          "found no matching overload for '_==_' applied to '(int, string)'", 2},
+        // cel-go: a variable may not be named like a CEL type identifier (`dyn` may).
+        {"parameter_named_like_a_type", "int == 1", "int int",
+         "overlapping identifier for name 'int'", 0},
         // SpiceDB v1.54 has no cross-type numeric comparisons, and a uint parameter is an int.
         {"int_less_than_double", "a < 2.5", "a int",
          "found no matching overload for '_<_' applied to '(int, double)'", 2},
