@@ -91,10 +91,7 @@ absl::StatusOr<uint64_t> ImportRelationships(ServingState& state, NextImportBatc
   if (!load.ok()) return load.status();
   // The load is validated against this schema; it commits only if no WriteSchema replaced it
   // meanwhile (ABORTED otherwise: the stream cannot be replayed here, so the client retries).
-  auto schema_version = state.datastore().SchemaAt(view->snapshot->revision());
-  if (!schema_version.ok()) return schema_version.status();
-  (*load)->set_expected_schema_revision(schema_version->has_value() ? (*schema_version)->revision
-                                                                    : 0);
+  (*load)->set_expected_schema_revision(view->schema_revision);
 
   RelationshipList batch;
   std::vector<storage::Relationship> converted;

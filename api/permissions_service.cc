@@ -289,8 +289,6 @@ grpc::Status PermissionsServiceImpl::WriteRelationships(
   auto attempt = [&]() -> absl::Status {
     absl::StatusOr<ReadView> view = state_->ViewFor(nullptr);
     if (!view.ok()) return view.status();
-    auto schema_version = state_->datastore().SchemaAt(view->snapshot->revision());
-    if (!schema_version.ok()) return schema_version.status();
 
     storage::WriteRequest write;
     if (request->has_optional_transaction_metadata()) {
@@ -344,7 +342,7 @@ grpc::Status PermissionsServiceImpl::WriteRelationships(
             ValidateRelationshipCaveat(*view->schema, request->updates(i).relationship()));
       }
     }
-    write.expected_schema_revision = schema_version->has_value() ? (*schema_version)->revision : 0;
+    write.expected_schema_revision = view->schema_revision;
     absl::StatusOr<storage::WriteResult> written = state_->datastore().Write(write);
     if (!written.ok()) {
       if (written.status().code() == absl::StatusCode::kAborted) return written.status();

@@ -93,6 +93,7 @@ absl::StatusOr<ReadView> ServingState::ViewAt(storage::Revision revision) {
   if (!info.ok()) return info.status();
   view.schema = (*info)->schema;
   view.has_schema = (*info)->has_schema;
+  view.schema_revision = (*info)->schema_revision;
   view.token = (*info)->token;
   return view;
 }
@@ -105,7 +106,7 @@ absl::StatusOr<std::shared_ptr<const ServingState::RevisionInfo>> ServingState::
   }
   auto info = std::make_shared<RevisionInfo>();
   absl::StatusOr<std::shared_ptr<const schema::CompiledSchema>> schema =
-      SchemaAt(revision, &info->has_schema);
+      SchemaAt(revision, info.get());
   if (!schema.ok()) return schema.status();
   info->schema = std::move(*schema);
   info->token = TokenFor(revision);
@@ -115,12 +116,13 @@ absl::StatusOr<std::shared_ptr<const ServingState::RevisionInfo>> ServingState::
 }
 
 absl::StatusOr<std::shared_ptr<const schema::CompiledSchema>> ServingState::SchemaAt(
-    storage::Revision revision, bool* has_schema) {
+    storage::Revision revision, RevisionInfo* info) {
   absl::StatusOr<std::optional<storage::Datastore::SchemaVersion>> version =
       datastore_->SchemaAt(revision);
   if (!version.ok()) return version.status();
-  *has_schema = version->has_value();
-  if (!*has_schema) return empty_schema_;
+  info->has_schema = version->has_value();
+  if (!info->has_schema) return empty_schema_;
+  info->schema_revision = (*version)->revision;
   {
     absl::MutexLock lock(&schema_mu_);
     if (auto it = compiled_.find((*version)->revision); it != compiled_.end()) return it->second;

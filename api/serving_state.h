@@ -31,6 +31,9 @@ struct ReadView {
   std::shared_ptr<const storage::Snapshot> snapshot;
   std::shared_ptr<const schema::CompiledSchema> schema;  // empty schema when none written yet
   bool has_schema = false;
+  // The revision that wrote `schema` (0 when none): what writes validated against this view
+  // pass as storage::WriteRequest::expected_schema_revision.
+  storage::Revision schema_revision = 0;
   std::string token;  // the ZedToken of snapshot->revision()
 };
 
@@ -76,12 +79,14 @@ class ServingState {
   struct RevisionInfo {
     std::shared_ptr<const schema::CompiledSchema> schema;
     bool has_schema = false;
+    storage::Revision schema_revision = 0;
     std::string token;
   };
   absl::StatusOr<std::shared_ptr<const RevisionInfo>> InfoAt(storage::Revision revision);
 
+  // The schema in force at `revision`; fills info's has_schema and schema_revision.
   absl::StatusOr<std::shared_ptr<const schema::CompiledSchema>> SchemaAt(storage::Revision revision,
-                                                                         bool* has_schema);
+                                                                         RevisionInfo* info);
 
   std::unique_ptr<storage::Datastore> datastore_;
   const RevisionQuantization quantization_;
