@@ -39,16 +39,6 @@ CaveatExpr Invert(const CaveatExpr& a) {
   return node;
 }
 
-// The missing-parameter message of a conversion error names the parameter between the first
-// pair of backquotes ("could not convert context parameter `x`: ...").
-std::string ParameterNameIn(absl::string_view message) {
-  size_t open = message.find('`');
-  if (open == absl::string_view::npos) return "";
-  size_t close = message.find('`', open + 1);
-  if (close == absl::string_view::npos) return "";
-  return std::string(message.substr(open + 1, close - open - 1));
-}
-
 }  // namespace
 
 CaveatExpr Caveat(std::string name, std::string context) {
@@ -139,11 +129,11 @@ absl::StatusOr<CaveatOutcome> CaveatRunner::RunLeaf(const CaveatNode& leaf) {
     if (!fields.ok()) return fields.status();
     for (auto& [name, value] : *fields) merged.insert_or_assign(name, std::move(value));
   }
-  absl::StatusOr<cav::Context> typed =
-      cav::ConvertContext(caveat->compiled->parameters(), merged, cav::UnknownParameters::kSkip);
+  std::string parameter;
+  absl::StatusOr<cav::Context> typed = cav::ConvertContext(
+      caveat->compiled->parameters(), merged, cav::UnknownParameters::kSkip, &parameter);
   if (!typed.ok()) {
     std::map<std::string, std::string> metadata = {{"caveat_name", leaf.caveat_name}};
-    std::string parameter = ParameterNameIn(typed.status().message());
     if (!parameter.empty()) metadata["parameter_name"] = parameter;
     return ErrorWithReason(absl::StatusCode::kInvalidArgument,
                            absl::StrCat("type error for parameters for caveat `", leaf.caveat_name,

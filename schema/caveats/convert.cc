@@ -284,7 +284,8 @@ absl::StatusOr<Value> ConvertParameter(const ParameterType& type, const Value& v
 }
 
 absl::StatusOr<Context> ConvertContext(const std::vector<Parameter>& parameters,
-                                       const ValueMap& context, UnknownParameters unknown) {
+                                       const ValueMap& context, UnknownParameters unknown,
+                                       std::string* failed_parameter) {
   Context converted;
   for (const auto& [key, value] : context) {
     const Parameter* parameter = nullptr;
@@ -299,6 +300,7 @@ absl::StatusOr<Context> ConvertContext(const std::vector<Parameter>& parameters,
     }
     absl::StatusOr<Value> result = ConvertParameter(parameter->type, value);
     if (!result.ok()) {
+      if (failed_parameter != nullptr) *failed_parameter = key;
       return absl::InvalidArgumentError(absl::StrCat("could not convert context parameter `", key,
                                                      "`: ", result.status().message()));
     }

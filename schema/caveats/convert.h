@@ -14,6 +14,7 @@
 #ifndef REBACD_SCHEMA_CAVEATS_CONVERT_H_
 #define REBACD_SCHEMA_CAVEATS_CONVERT_H_
 
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -31,9 +32,11 @@ enum class UnknownParameters {
 };
 
 // Converts every context entry whose key is a parameter; the error names the parameter:
-// "could not convert context parameter `x`: ...".
+// "could not convert context parameter `x`: ...", and so does `*failed_parameter` when given
+// (SpiceDB puts it in the error's metadata).
 absl::StatusOr<Context> ConvertContext(const std::vector<Parameter>& parameters,
-                                       const ValueMap& context, UnknownParameters unknown);
+                                       const ValueMap& context, UnknownParameters unknown,
+                                       std::string* failed_parameter = nullptr);
 
 }  // namespace rebac::schema::caveats
 
