@@ -83,22 +83,64 @@ std::vector<absl::string_view> SplitComments(absl::string_view text) {
   return comments;
 }
 
-absl::string_view TrimmedWithoutStar(absl::string_view line) {
-  line = absl::StripAsciiWhitespace(line);
-  absl::ConsumePrefix(&line, "*");
-  return absl::StripAsciiWhitespace(line);
+// Go's unicode.IsSpace for the character whose UTF-8 encoding ends `text` (at_end) or starts it;
+// returns its length in bytes, 0 when it is not a space. SpiceDB trims comments with
+// strings.TrimSpace, which also removes U+0085, U+00A0 and the Unicode space separators.
+size_t SpaceLength(absl::string_view text, bool at_end) {
+  static constexpr absl::string_view kUnicodeSpaces[] = {
+      "\xC2\x85",     "\xC2\xA0",     "\xE1\x9A\x80", "\xE2\x80\x80", "\xE2\x80\x81",
+      "\xE2\x80\x82", "\xE2\x80\x83", "\xE2\x80\x84", "\xE2\x80\x85", "\xE2\x80\x86",
+      "\xE2\x80\x87", "\xE2\x80\x88", "\xE2\x80\x89", "\xE2\x80\x8A", "\xE2\x80\xA8",
+      "\xE2\x80\xA9", "\xE2\x80\xAF", "\xE2\x81\x9F", "\xE3\x80\x80"};
+  if (text.empty()) return 0;
+  const char edge = at_end ? text.back() : text.front();
+  if (edge == ' ' || (edge >= '\t' && edge <= '\r')) return 1;
+  for (absl::string_view space : kUnicodeSpaces) {
+    // UTF-8 is self-synchronizing, so a whole encoding at either edge is that character.
+    if (at_end ? absl::EndsWith(text, space) : absl::StartsWith(text, space)) return space.size();
+  }
+  return 0;
 }
 
+// Go's strings.TrimSpace.
+absl::string_view TrimSpace(absl::string_view text) {
+  while (size_t n = SpaceLength(text, /*at_end=*/false)) text.remove_prefix(n);
+  while (size_t n = SpaceLength(text, /*at_end=*/true)) text.remove_suffix(n);
+  return text;
+}
+
+// One line of a block comment without its decoration: trimmed, one leading `*` dropped, trimmed.
+absl::string_view TrimmedWithoutStar(absl::string_view line) {
+  line = TrimSpace(line);
+  absl::ConsumePrefix(&line, "*");
+  return TrimSpace(line);
+}
+
+// A one-line comment body without any leading `*`s (see AppendComment).
+absl::string_view TrimmedWithoutStars(absl::string_view line) {
+  line = TrimSpace(line);
+  while (absl::ConsumePrefix(&line, "*")) line = TrimSpace(line);
+  return line;
+}
+
+// Lays out a comment as SpiceDB's generator does (appendComment), with one difference that makes
+// the printed text a fixed point of compile-then-print, which SpiceDB's is not. The generator
+// removes one leading `*` from a one-line body, taking it for the decoration of a doc comment
+// line. A body whose text itself starts with `*` (`/**\n * * item\n */`, `/* **x */`) is
+// therefore printed as `/** * item */`, which reads back as `/** item */`: every
+// read-and-rewrite of the schema loses another star. Printed here is the text SpiceDB's output
+// settles on after such rewrites; it is SpiceDB's output byte for byte wherever that output
+// already reads back unchanged.
 void AppendComment(absl::string_view comment, SourceWriter& out) {
   if (absl::StartsWith(comment, "//")) {
-    absl::string_view body = absl::StripAsciiWhitespace(comment);
+    absl::string_view body = TrimSpace(comment);
     absl::ConsumePrefix(&body, "//");
     out.Append("// ");
-    out.Append(absl::StripAsciiWhitespace(body));
+    out.Append(TrimSpace(body));
     out.AppendLine();
     return;
   }
-  absl::string_view body = absl::StripAsciiWhitespace(comment);
+  absl::string_view body = TrimSpace(comment);
   if (absl::ConsumePrefix(&body, "/**")) {
     out.Append("/**");
   } else if (absl::ConsumePrefix(&body, "/*")) {
@@ -107,8 +149,18 @@ void AppendComment(absl::string_view comment, SourceWriter& out) {
     out.Append("/**");  // hand-set text without delimiters reads as a doc comment
   }
   absl::ConsumeSuffix(&body, "*/");
-  body = absl::StripAsciiWhitespace(body);
-  if (body.size() > kMaxSingleLineCommentLength || absl::StrContains(body, '\n')) {
+  body = TrimSpace(body);
+  bool multiline = body.size() > kMaxSingleLineCommentLength || absl::StrContains(body, '\n');
+  if (multiline && !absl::StrContains(body, '\n')) {
+    // One long line is printed as ` * LINE`, which reads back as the body `* LINE`: it stays
+    // multiline only if that is still too long for one line.
+    const absl::string_view line = TrimmedWithoutStar(body);
+    if (line.size() + 2 <= kMaxSingleLineCommentLength) {
+      body = line;
+      multiline = false;
+    }
+  }
+  if (multiline) {
     out.AppendLine();
     for (absl::string_view line : absl::StrSplit(body, '\n')) {
       out.Append(" * ");
@@ -118,7 +170,7 @@ void AppendComment(absl::string_view comment, SourceWriter& out) {
     out.Append(" */");
   } else {
     out.Append(" ");
-    out.Append(TrimmedWithoutStar(body));
+    out.Append(TrimmedWithoutStars(body));
     out.Append(" */");
   }
   out.AppendLine();

@@ -11,6 +11,8 @@
 namespace rebac::schema {
 namespace {
 
+using std::string_literals::operator""s;
+
 std::string PrintOrDie(const std::string& text) {
   CompileResult result = Compile(text);
   if (!result.ok()) {
@@ -181,6 +183,63 @@ TEST(PrintRoundTripTest, ReprintedSchemaKeepsItsMeaning) {
       }
     }
     EXPECT_EQ(reparsed.schema()->caveats().size(), original.schema()->caveats().size());
+  }
+}
+
+// Comments the fuzzer found, or that sit on the same edges. Expected texts are what SpiceDB
+// v1.54's ReadSchema returns, except where marked: there SpiceDB's own output reads back as
+// something else, and Print() gives the text SpiceDB settles on after one more write and read.
+INSTANTIATE_TEST_SUITE_P(
+    Comments, PrintTest,
+    ::testing::ValuesIn(std::vector<PrintCase>{
+        {"nested_doc_comment_opener", "/** a /** b */\ndefinition user {}",
+         "/** a /** b */\ndefinition user {}"},
+        {"empty_block_comments", "/**/ /***/ /* */\ndefinition user {}",
+         "/** / */\n/**  */\n/*  */\ndefinition user {}"},
+        {"comment_with_nul_bytes", "/** a\0b */\n// c\0d\ndefinition user {}"s,
+         "/** a\0b */\n// c\0d\ndefinition user {}"s},
+        // SpiceDB: `/** * user */`, which it reads back as `/** user */`.
+        {"doc_line_starting_with_star", "/**\n * * user\n */\ndefinition user {}",
+         "/** user */\ndefinition user {}"},
+        // SpiceDB: `/* *x */`, which it reads back as `/* x */`.
+        {"block_body_starting_with_stars", "/* **x */\ndefinition user {}",
+         "/* x */\ndefinition user {}"},
+        {"multiline_lines_keep_their_bullets", "/**\n * intro\n * * item\n */\ndefinition user {}",
+         "/**\n * intro\n * * item\n */\ndefinition user {}"},
+        // SpiceDB: a multiline comment with the line `x...x`, which it reads back on one line.
+        {"long_line_that_shrinks_below_the_limit",
+         "/* *   " + std::string(67, 'x') + " */\ndefinition user {}",
+         "/* " + std::string(67, 'x') + " */\ndefinition user {}"},
+        {"long_line_that_stays_multiline",
+         "/* * " + std::string(69, 'x') + " */\ndefinition user {}",
+         "/*\n * " + std::string(69, 'x') + "\n */\ndefinition user {}"},
+        // Go's strings.TrimSpace also trims Unicode spaces such as U+00A0.
+        {"unicode_spaces_are_trimmed",
+         "/**\xC2\xA0* x\xE3\x80\x80*/\n//\xC2\x85y\ndefinition user {}",
+         "/** x */\n// y\ndefinition user {}"},
+    }),
+    [](const ::testing::TestParamInfo<PrintCase>& info) { return info.param.name; });
+
+TEST(PrintRoundTripTest, CommentsAreAFixedPointAfterOneRound) {
+  const std::vector<std::string> comments = {
+      "/**\n * * user\n */",
+      "/* **x */",
+      "/** * * * deep */",
+      "/**\n * *\n * a\n */",
+      "/*\n*\n*/",
+      "/**\n\n\n */",
+      "/*/ a */",
+      "/* *   " + std::string(67, 'x') + " */",
+      "/* ** " + std::string(80, 'y') + " */",
+      "/** a /** b */",
+      "/**\n * * \0\0\0user\n */"s,
+      "// * x",
+      "//",
+  };
+  for (const std::string& comment : comments) {
+    SCOPED_TRACE(comment);
+    const std::string once = PrintOrDie(comment + "\ndefinition user {}");
+    EXPECT_EQ(PrintOrDie(once), once);
   }
 }
 
