@@ -8,6 +8,7 @@
 //         permission lookup-resources TYPE PERMISSION SUBJECT
 //         permission lookup-subjects RESOURCE PERMISSION SUBJECT_TYPE[#REL]
 //         validate FILE.yaml...
+//         backup create FILE | backup restore FILE [--conflict-strategy fail|skip|touch]
 //         version
 //
 // Exit status: 0 success (check: allowed), 1 check denied, 3 check conditional, 2 any error.
@@ -17,6 +18,7 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/numbers.h"
+#include "tools/rebac/backup_commands.h"
 #include "tools/rebac/connection.h"
 #include "tools/rebac/errors.h"
 #include "tools/rebac/exit_codes.h"
@@ -69,6 +71,7 @@ int Run(int argc, char** argv) {
   AddRelationshipCommands(app, options, &exit_code);
   AddPermissionCommands(app, options, &exit_code);
   AddValidateCommand(app, options, &exit_code);
+  AddBackupCommands(app, options, &exit_code);
   app.add_subcommand("version", "Print the version of rebac")->callback([] {
     std::cout << "rebac " << REBAC_CLI_VERSION << "\n";
   });
