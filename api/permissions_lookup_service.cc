@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "api/caveat_context.h"
+#include "api/coalescing_writer.h"
 #include "api/grpc_status.h"
 #include "api/permissions_service.h"
 #include "api/request_validation.h"
@@ -256,6 +257,7 @@ grpc::Status PermissionsServiceImpl::LookupResources(
     uint64_t sent_now = 0;
     bool stream_broken = false;
     v1::LookupResourcesResponse response;
+    CoalescingWriter<v1::LookupResourcesResponse> out(writer);
     absl::StatusOr<schema::caveats::ValueMap> caveat_context =
         RequestCaveatContext(request->has_context() ? &request->context() : nullptr);
     if (!caveat_context.ok()) return caveat_context.status();
@@ -278,12 +280,14 @@ grpc::Status PermissionsServiceImpl::LookupResources(
             }
           }
           response.mutable_after_result_cursor()->set_token(EncodeCursor(cursor));
-          if (!writer->Write(response)) {
+          if (!out.Write(std::move(response))) {
             stream_broken = true;
             return false;
           }
           return limit == 0 || sent_now < limit;
         });
+    // What was found before an error is still the client's (as SpiceDB streams it).
+    if (!stream_broken && !out.Finish()) stream_broken = true;
     if (stream_broken ||
         (walked.code() == absl::StatusCode::kCancelled && context->IsCancelled())) {
       return absl::CancelledError("the client went away");
@@ -353,19 +357,21 @@ grpc::Status PermissionsServiceImpl::LookupSubjects(
       return true;
     };
     v1::LookupSubjectsResponse response;
+    CoalescingWriter<v1::LookupSubjectsResponse> out(writer);
+    const absl::Status gone = absl::CancelledError("the client went away");
     for (const std::string& id : subjects->concrete()) {
       FillLookupSubjectsResponse(id, {}, view->token, &response);
       absl::StatusOr<bool> send = decide(id, &response);
-      if (!send.ok()) return send.status();
-      if (*send && !writer->Write(response)) return absl::CancelledError("the client went away");
+      if (!send.ok()) return out.Finish() ? send.status() : gone;
+      if (*send && !out.Write(std::move(response))) return gone;
     }
     if (subjects->has_wildcard()) {
       FillLookupSubjectsResponse("*", subjects->wildcard_exclusions(), view->token, &response);
       absl::StatusOr<bool> send = decide(std::string(1, '\x01'), &response);
-      if (!send.ok()) return send.status();
-      if (*send && !writer->Write(response)) return absl::CancelledError("the client went away");
+      if (!send.ok()) return out.Finish() ? send.status() : gone;
+      if (*send && !out.Write(std::move(response))) return gone;
     }
-    return absl::OkStatus();
+    return out.Finish() ? absl::OkStatus() : gone;
   }();
   return ToGrpcStatus(status);
 }

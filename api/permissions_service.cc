@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "api/caveat_context.h"
+#include "api/coalescing_writer.h"
 #include "api/grpc_status.h"
 #include "api/relationship_conversion.h"
 #include "api/request_validation.h"
@@ -252,6 +253,7 @@ grpc::Status PermissionsServiceImpl::ReadRelationships(
     uint64_t sent = 0;
     bool stream_broken = false;
     v1::ReadRelationshipsResponse response;
+    CoalescingWriter<v1::ReadRelationshipsResponse> out(writer);
     absl::Status scan = view->snapshot->ForEach(filter, [&](const storage::RelationshipView& v) {
       if (resume_after) {
         if (IndexKey(scan_range, v) <= *resume_after) return true;
@@ -266,13 +268,14 @@ grpc::Status PermissionsServiceImpl::ReadRelationships(
       response.mutable_read_at()->set_token(view->token);
       ToProto(r, response.mutable_relationship());
       response.mutable_after_result_cursor()->set_token(EncodeCursor(r));
-      if (!writer->Write(response)) {
+      if (!out.Write(std::move(response))) {
         stream_broken = true;
         return false;
       }
       ++sent;
       return limit == 0 || sent < limit;
     });
+    if (!stream_broken && !out.Finish()) stream_broken = true;
     if (stream_broken) return absl::CancelledError("the client went away");
     return scan;
   }();
