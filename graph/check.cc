@@ -312,6 +312,7 @@ absl::StatusOr<Membership> Checker::EvaluateRewrite(const schema::Definition& de
     case Kind::kNil:
       return Membership::No();
     case Kind::kComputedUserset:
+      if (Hinted(definition, id, node.relation, "", depth)) return Membership::Yes();
       return Dispatch(definition.name, id, node.relation, depth - 1);
     case Kind::kArrow:
       return EvaluateArrow(definition, node, id, depth);
@@ -368,12 +369,25 @@ absl::StatusOr<Membership> Checker::EvaluateRewrite(const schema::Definition& de
   return absl::InternalError("unknown rewrite node");
 }
 
+bool Checker::Hinted(const schema::Definition& definition, absl::string_view id,
+                     absl::string_view relation, absl::string_view arrow_target, int depth) const {
+  // The checked permission's own rewrite runs at the full depth; what it dispatches runs lower.
+  if (!options_.hint || depth != options_.max_depth) return false;
+  const CheckOptions::Hint& hint = *options_.hint;
+  return hint.relation == relation && hint.arrow_target == arrow_target && hint.id == id &&
+         hint.type == definition.name;
+}
+
 absl::StatusOr<Membership> Checker::EvaluateArrow(const schema::Definition& definition,
                                                   const schema::RewriteNode& node,
                                                   absl::string_view id, int depth) {
   // Every subject of the tupleset relation, whatever its subject relation, is asked for the
   // target relation on the subject object; types without that relation contribute nothing. A
   // caveat on the tupleset relationship conditions what is reached through it.
+  if (node.arrow_function == schema::RewriteNode::ArrowFunction::kAny &&
+      Hinted(definition, id, node.relation, node.arrow_target, depth)) {
+    return Membership::Yes();
+  }
   struct Hop {
     std::string type;
     std::string id;

@@ -81,7 +81,11 @@ absl::Status ResourceLookup::Visit(const std::string& type, const std::string& r
   }
 
   for (const Entrypoint& entrypoint : plan_->EntrypointsFrom(type, relation)) {
-    const int next_check_depth = entrypoint.direct ? check_depth : depth - 1;
+    // A hop through an intersection, exclusion or `.all()` is confirmed where it is taken, by a
+    // check of the permission it enters with this object's relation hinted as held (SpiceDB's
+    // LookupResources does the same), so only the other branches are judged.
+    const bool confirm_here = !entrypoint.direct && entrypoint.kind != Entrypoint::Kind::kRelation;
+    const int next_check_depth = entrypoint.direct || confirm_here ? check_depth : depth - 1;
     // Collected first: the scan's views die with its callback, and the walk below scans again.
     // Each with whether its relationship is caveated: what is reached through a caveat is an
     // answer only as far as a check with the request's context says.
@@ -118,11 +122,43 @@ absl::Status ResourceLookup::Visit(const std::string& type, const std::string& r
         break;
     }
     for (const auto& [resource_id, edge] : found) {
-      absl::Status s = Found(entrypoint, resource_id, depth, next_check_depth, AllOf(path, edge));
+      Membership route = AllOf(path, edge);
+      if (confirm_here) {
+        absl::StatusOr<Membership> confirmed =
+            Confirm(entrypoint, resource_id, type, relation, id, depth - 1);
+        if (!confirmed.ok()) return confirmed.status();
+        if (confirmed->no()) continue;
+        route = AllOf(route, *confirmed);
+      }
+      absl::Status s = Found(entrypoint, resource_id, depth, next_check_depth, route);
       if (!s.ok() || stopped_) return s;
     }
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<Membership> ResourceLookup::Confirm(const Entrypoint& entrypoint,
+                                                   const std::string& resource_id,
+                                                   const std::string& via_type,
+                                                   const std::string& via_relation,
+                                                   const std::string& via_id, int depth) {
+  if (depth <= 0) return MaxDepthExceeded(options_.max_depth);
+  CheckOptions check_options;
+  check_options.max_depth = depth;
+  // The hop itself holds (its caveat stays on the route): a computed userset of the object
+  // walked through, or the arrow from the found resource to it.
+  check_options.hint = entrypoint.kind == Entrypoint::Kind::kArrow
+                           ? CheckOptions::Hint{entrypoint.found_type, resource_id,
+                                                entrypoint.tupleset, via_relation}
+                           : CheckOptions::Hint{via_type, via_id, via_relation, ""};
+  Checker checker(schema_, snapshot_, check_options);
+  absl::StatusOr<Membership> member = checker.CheckMembership(
+      {entrypoint.found_type, resource_id, entrypoint.found_relation, request_->subject_type,
+       request_->subject_id, request_->subject_relation, request_->context});
+  if (!member.ok() && IsMaxDepthExceeded(member.status())) {
+    return MaxDepthExceeded(options_.max_depth);
+  }
+  return member;
 }
 
 absl::Status ResourceLookup::Found(const Entrypoint& entrypoint, const std::string& id, int depth,

@@ -9,8 +9,10 @@
 // (Snapshot::ForEachResource), following LookupPlan's hops (relations that allow the subject,
 // computed usersets, arrows walked from the tupleset's subject to its resources) until it reaches
 // the target permission. Its cost follows the number of relationships on the way to the answer,
-// not the number of resources of the type. Resources reached only through an intersection,
-// exclusion or `.all()` are confirmed with the Checker before they are reported. Caveats on
+// not the number of resources of the type. A hop taken through an intersection, exclusion or
+// `.all()` is confirmed where it is taken, as SpiceDB's LookupResources does: a check of the
+// permission it enters, with the hop itself hinted as held (CheckOptions::Hint), so only the
+// other branches are judged and the hop's caveat stays on the route. Caveats on
 // the way are collected per route, as SpiceDB's LookupResources does, and evaluated with the
 // request's context when the route reaches an answer: true reports it at once, false drops the
 // route, partial holds it back; after the walk each resource still only conditional is
@@ -92,6 +94,11 @@ class ResourceLookup {
   absl::Status Report(const std::string& id, int check_depth, const Membership& path);
   absl::Status Emit(const std::string& id, const std::vector<std::string>* missing_context);
   absl::Status ReportPending();
+  // Whether the subject has `entrypoint`'s relation on `resource_id`, given that it holds
+  // via_type:via_id#via_relation (the object the walk came through).
+  absl::StatusOr<Membership> Confirm(const Entrypoint& entrypoint, const std::string& resource_id,
+                                     const std::string& via_type, const std::string& via_relation,
+                                     const std::string& via_id, int depth);
 
   std::shared_ptr<const schema::CompiledSchema> schema_;
   std::shared_ptr<const storage::Snapshot> snapshot_;
