@@ -123,7 +123,7 @@ const runs = fs.readFileSync(process.argv[2], "utf8").trim().split("\n").map((l)
 const servers = ["rebacd", "spicedb"].filter((s) => runs.some((r) => r.label === s));
 const find = (server, pred) => runs.find((r) => r.label === server && pred(r));
 const k = (x) => (x >= 10000 ? `${(x / 1000).toFixed(0)}k` : x >= 1000 ? `${(x / 1000).toFixed(1)}k` : x.toFixed(0));
-const ms = (us) => (us >= 10000 ? `${(us / 1000).toFixed(0)} ms` : `${(us / 1000).toFixed(1)} ms`);
+const ms = (us) => (us >= 10000 ? `${(us / 1000).toFixed(0)} ms` : us >= 1000 ? `${(us / 1000).toFixed(1)} ms` : `${us.toFixed(0)} µs`);
 const rows = [];
 const writes = runs.filter((r) => r.mode === "write" && r.label === servers[0]);
 for (const w of writes) {
