@@ -4,8 +4,9 @@
 //   - a Watch resumed from the last token received before the kill continues with exactly the
 //     revisions committed after it: nothing skipped, nothing repeated, nothing that is not in
 //     the data (a write the kill interrupted is in both the data and Watch, or in neither);
-//   - each revision Watch reports is one write, with the token that write was acknowledged with,
-//     and writes acknowledged before another was sent come first.
+//   - each revision Watch reports is one write (or several whole ones folded together), with the
+//     token each was acknowledged with, and writes acknowledged before another was sent come
+//     first.
 // At the end a Watch from the earliest token replays the whole history, and it must equal the
 // per-cycle streams concatenated and rebuild exactly the stored relationships.
 import assert from "node:assert/strict";
@@ -272,34 +273,50 @@ describe("crash recovery with Watch replay", { timeout: 600000 }, () => {
     server.closeClients();
   });
 
-  /** One cycle's Watch revisions are exactly its committed writes, each once, in a causal order. */
+  /**
+   * One cycle's Watch revisions are exactly its committed writes, each once and whole, in a
+   * causal order. A revision may hold several whole writes (a datastore may fold concurrent
+   * transactions into one revision, as full_revision_metadata allows); then each of them was
+   * acknowledged with that revision's token.
+   */
   function checkSegment(segment, committed, cycle) {
-    const byKey = new Map(committed.map((op) => [keyOf(op), op]));
-    const seen = new Map(); // op -> position
+    const where = `cycle ${cycle + 1}`;
+    const name = (op) => (op.kind === "marker" ? `marker write ${op.rels[0]}` : `${op.kind} of ${op.batch}`);
+    const owner = new Map(); // "+rel" / "-rel" -> the write that made that change
+    for (const op of committed) for (const change of keyOf(op).split(" ")) owner.set(change, op);
+    const seen = new Map(); // op -> position of its revision
     segment.forEach(({ token, key }, position) => {
-      const op = byKey.get(key);
-      assert.ok(op, `cycle ${cycle + 1}: Watch revision ${position} (${key.slice(0, 120)}) is no committed write of this cycle`);
-      assert.ok(!seen.has(op), `cycle ${cycle + 1}: Watch repeats the revision of ${op.kind} ${op.batch ?? "marker"}`);
-      seen.set(op, position);
-      if (op.acked) {
-        assert.equal(token, op.token, `cycle ${cycle + 1}: Watch token of ${op.kind} ${op.batch ?? "marker"} differs from its acknowledgement`);
+      const changes = key.split(" ");
+      const writes = new Map(); // op -> how many of its changes this revision holds
+      for (const change of changes) {
+        const op = owner.get(change);
+        assert.ok(op, `${where}: Watch revision ${position} holds ${change}, which no committed write of this cycle made`);
+        writes.set(op, (writes.get(op) ?? 0) + 1);
+      }
+      for (const [op, count] of writes) {
+        assert.equal(count, op.rels.length, `${where}: Watch revision ${position} holds ${count} of the ${op.rels.length} changes of ${name(op)}`);
+        assert.ok(!seen.has(op), `${where}: Watch repeats ${name(op)} (revisions ${seen.get(op)} and ${position})`);
+        seen.set(op, position);
+        if (op.acked) {
+          assert.equal(token, op.token, `${where}: Watch token of ${name(op)} differs from its acknowledgement`);
+        }
       }
     });
     const skipped = committed.filter((op) => !seen.has(op));
     assert.deepEqual(
-      skipped.map((op) => `${op.kind} ${op.batch ?? "marker"} (${op.acked ? "acknowledged" : "interrupted, committed"})`),
+      skipped.map((op) => `${name(op)} (${op.acked ? "acknowledged" : "interrupted, committed"})`),
       [],
-      `cycle ${cycle + 1}: committed writes Watch skipped`,
+      `${where}: committed writes Watch skipped`,
     );
     const tokens = new Set(segment.map((r) => r.token));
-    assert.equal(tokens.size, segment.length, `cycle ${cycle + 1}: two Watch revisions share a token`);
+    assert.equal(tokens.size, segment.length, `${where}: two Watch revisions share a token`);
     for (const a of committed) {
       if (!a.acked) continue;
       for (const b of committed) {
         if (a !== b && a.ackedAt < b.sentAt) {
           assert.ok(
             seen.get(a) < seen.get(b),
-            `cycle ${cycle + 1}: ${b.kind} ${b.batch ?? "marker"} was sent after ${a.kind} ${a.batch ?? "marker"} was acknowledged, but Watch reports it first`,
+            `${where}: ${name(b)} was sent after ${name(a)} was acknowledged, but Watch reports it first`,
           );
         }
       }
