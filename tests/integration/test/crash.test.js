@@ -182,7 +182,13 @@ describe("crash recovery with Watch replay", { timeout: 600000 }, () => {
 
       // Data: acknowledged writes are all there; interrupted ones all or nothing.
       const stored = new Set(await read(recovered, { resourceType: "document" }));
-      for (const op of cycleOps) {
+      // Deletes first: a create whose delete was sent this cycle is judged by that delete, which
+      // may have committed without being acknowledged (killed while it waited for its fsync).
+      const deletesFirst = [
+        ...cycleOps.filter((o) => o.kind === "delete"),
+        ...cycleOps.filter((o) => o.kind !== "delete"),
+      ];
+      for (const op of deletesFirst) {
         const present = op.rels.filter((r) => stored.has(r)).length;
         const deletedLater = op.kind === "create" && batches.get(op.batch).deleted?.applied;
         if (op.kind === "create" && deletedLater) continue; // judged by the delete
