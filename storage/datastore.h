@@ -194,7 +194,7 @@ class Datastore {
   virtual absl::StatusOr<WriteResult> Write(const WriteRequest& request) = 0;
 
   // The schema text in force at `revision` and the revision it was written at, or nullopt
-  // when none had been written by then.
+  // when none had been written by then. RevisionExpiredError below OldestRevision().
   struct SchemaVersion {
     Revision revision = 0;
     std::string text;

@@ -437,6 +437,10 @@ class RocksDbDatastore final : public Datastore {
   const RocksDbOptions& options() const { return options_; }
 
   absl::StatusOr<std::optional<SchemaVersion>> SchemaAt(Revision revision) const override {
+    // Older texts may be collected: the one found might not be the one in force then.
+    if (const Revision oldest = OldestRevision(); revision < oldest) {
+      return RevisionExpiredError(revision, oldest);
+    }
     std::unique_ptr<rocksdb::Iterator> it(
         db_->NewIterator(rocksdb::ReadOptions(), handles_[kSchema]));
     it->SeekForPrev(RevisionKey(revision));

@@ -173,6 +173,7 @@ TEST_F(HistoryGcTest, TheSchemaInForceAtTheHorizonIsKept) {
     EXPECT_EQ((*schema)->revision, s2);
     EXPECT_EQ((*schema)->text, "definition b {}");
   }
+  EXPECT_TRUE(IsRevisionExpired(store_->SchemaAt(s2).status()));
 }
 
 TEST_F(HistoryGcTest, ExpiredRelationshipsArePhysicallyRemovedWithoutAChangeFeedEntry) {
