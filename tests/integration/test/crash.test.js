@@ -139,10 +139,13 @@ describe("crash recovery with Watch replay", { timeout: 600000 }, () => {
       const writer = async (w) => {
         for (let n = 0; !killed; n++) {
           let op;
-          const victim =
-            n % DELETE_EVERY === DELETE_EVERY - 1
-              ? [...batches.values()].find((b) => b.created.acked && !b.deleteTried)
-              : undefined;
+          // Deletes alternate between the oldest undeleted batch and the newest one (usually
+          // created this cycle, so a create and its delete both land between two kills).
+          let victim;
+          if (n % DELETE_EVERY === DELETE_EVERY - 1) {
+            const candidates = [...batches.values()].filter((b) => b.created.acked && !b.deleteTried);
+            victim = n % (2 * DELETE_EVERY) === 2 * DELETE_EVERY - 1 ? candidates.at(-1) : candidates[0];
+          }
           if (victim) {
             victim.deleteTried = true;
             op = { kind: "delete", rels: victim.created.rels, batch: victim.name };
@@ -182,6 +185,7 @@ describe("crash recovery with Watch replay", { timeout: 600000 }, () => {
 
       // Data: acknowledged writes are all there; interrupted ones all or nothing.
       const stored = new Set(await read(recovered, { resourceType: "document" }));
+      let deletedInCycle = 0;
       // Deletes first: a create whose delete was sent this cycle is judged by that delete, which
       // may have committed without being acknowledged (killed while it waited for its fsync).
       const deletesFirst = [
@@ -191,7 +195,13 @@ describe("crash recovery with Watch replay", { timeout: 600000 }, () => {
       for (const op of deletesFirst) {
         const present = op.rels.filter((r) => stored.has(r)).length;
         const deletedLater = op.kind === "create" && batches.get(op.batch).deleted?.applied;
-        if (op.kind === "create" && deletedLater) continue; // judged by the delete
+        if (op.kind === "create" && deletedLater) {
+          // Judged by the delete, which was sent only after this create was acknowledged: the
+          // create committed, and its revision is in Watch's history.
+          op.applied = true;
+          deletedInCycle++;
+          continue;
+        }
         assert.ok(
           present === 0 || present === op.rels.length,
           `${op.kind} of ${op.batch} (${op.acked ? "acknowledged" : op.error}) half-applied: ` +
@@ -215,7 +225,7 @@ describe("crash recovery with Watch replay", { timeout: 600000 }, () => {
       t.diagnostic(
         `${cycleOps.length} writes, ${interrupted.length} interrupted ` +
           `(${interrupted.filter((o) => o.applied).length} of them committed), ` +
-          `${beforeKill.length} Watch responses before the kill`,
+          `${deletedInCycle} batches created and deleted, ${beforeKill.length} Watch responses before the kill`,
       );
 
       // A marker write after the restart ends this cycle's history.
