@@ -1,10 +1,11 @@
 // Write throughput of the RocksDB datastore under concurrent writers, fsync on (the default).
 //
-//   write_throughput_bench [DIR] [SECONDS_PER_LEVEL]
+//   write_throughput_bench [DIR] [SECONDS_PER_LEVEL] [WRITERS...]
 //
-// For each concurrency level (1, 8, 64 writer threads), every thread writes one relationship per
-// Write for SECONDS_PER_LEVEL seconds into a fresh store under DIR; prints acknowledged writes per
-// second. Not a gtest: run it by hand (numbers depend on the disk's fsync latency).
+// For each concurrency level (by default 1, 8 and 64 writer threads), every thread writes one
+// relationship per Write for SECONDS_PER_LEVEL seconds into a fresh store under DIR; prints
+// acknowledged writes per second. Not a gtest: run it by hand (numbers depend on the disk's fsync
+// latency).
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -65,7 +66,16 @@ int main(int argc, char** argv) {
       argc > 1 ? std::filesystem::path(argv[1])
                : std::filesystem::temp_directory_path() / "rebacd-write-bench";
   const double seconds = argc > 2 ? std::atof(argv[2]) : 3.0;
+  std::vector<int> levels;
+  for (int i = 3; i < argc; ++i) levels.push_back(std::atoi(argv[i]));
+  if (levels.empty()) levels = {1, 8, 64};
   int rc = 0;
-  for (int threads : {1, 8, 64}) rc |= Run(dir / std::to_string(threads), threads, seconds);
+  for (int threads : levels) {
+    if (threads < 1) {
+      std::fprintf(stderr, "writer counts must be positive\n");
+      return 2;
+    }
+    rc |= Run(dir / std::to_string(threads), threads, seconds);
+  }
   return rc;
 }
