@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # fuzz.sh: builds the libFuzzer targets in tests/fuzz with clang (ASan + UBSan) into build-fuzz/
-# and runs each for a bounded time on its corpus (tests/fuzz/corpus/<name>). Fails on any crash,
-# leak, timeout or out-of-memory; the reproducer is left in build-fuzz/artifacts/.
+# and runs each for a bounded time on its corpus (tests/fuzz/corpus/<name>), with its dictionary
+# (tests/fuzz/<name>.dict). Fails on any crash, leak, timeout or out-of-memory; the reproducer is
+# left in build-fuzz/artifacts/.
 #   scripts/fuzz.sh [SECONDS_PER_TARGET]   (default 60; FUZZ_JOBS=N build jobs, default 1)
 # Needs clang and libclang-rt-14-dev (scripts/install-deps.sh installs both). build-fuzz/ is its
 # own CMake project, apart from build/: it can run beside a main build, and a lock keeps two
@@ -10,7 +11,7 @@ set -euo pipefail
 
 seconds=${1:-60}
 case "$seconds" in
-  -h | --help) sed -n '2,8p' "$0"; exit 0 ;;
+  -h | --help) sed -n '2,9p' "$0"; exit 0 ;;
   *[!0-9]* | '') echo "fuzz.sh: SECONDS_PER_TARGET must be a number" >&2; exit 2 ;;
 esac
 
@@ -47,7 +48,8 @@ for target in schema_compile:schema caveat_expression:caveat; do
   cp -n "$root/tests/fuzz/corpus/$corpus_name"/* "$work"/ 2>/dev/null || true
   echo "fuzz.sh: ${name}_fuzzer for ${seconds}s" >&2
   if ! "$build/${name}_fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-      -max_len=4096 -artifact_prefix="$build/artifacts/${name}-" -print_final_stats=1 \
+      -max_len=4096 -dict="$root/tests/fuzz/$corpus_name.dict" \
+      -artifact_prefix="$build/artifacts/${name}-" -print_final_stats=1 \
       "$work" 2>"$build/${name}.log"; then
     echo "fuzz.sh: ${name}_fuzzer FAILED; see $build/${name}.log and $build/artifacts/" >&2
     tail -n 30 "$build/${name}.log" >&2
