@@ -73,6 +73,25 @@ int main(int argc, char** argv) {
       ->add_option("--datastore-sync", options.datastore_sync,
                    "fsync every write before acknowledging it")
       ->capture_default_str();
+  auto positive_duration = [](const std::string& text) -> std::string {
+    absl::Duration d;
+    return absl::ParseDuration(text, &d) && d > absl::ZeroDuration()
+               ? ""
+               : "want a positive duration such as 24h, 3m or 2s";
+  };
+  std::string gc_window = "24h";
+  serve
+      ->add_option("--gc-window,--datastore-gc-window", gc_window,
+                   "how much history stays readable (snapshot reads at old ZedTokens, Watch "
+                   "resumption); older revisions are garbage collected")
+      ->capture_default_str()
+      ->check(positive_duration);
+  std::string gc_interval = "3m";
+  serve
+      ->add_option("--gc-interval,--datastore-gc-interval", gc_interval,
+                   "how often garbage collection runs")
+      ->capture_default_str()
+      ->check(positive_duration);
   std::string quantization_interval = "5s";
   serve
       ->add_option("--datastore-revision-quantization-interval", quantization_interval,
@@ -156,6 +175,8 @@ int main(int argc, char** argv) {
   if (!serve->parsed()) return 0;
 
   absl::ParseDuration(quantization_interval, &options.quantization.interval);  // checked above
+  absl::ParseDuration(gc_window, &options.gc_window);                          // checked above
+  absl::ParseDuration(gc_interval, &options.gc_interval);                      // checked above
   for (absl::string_view key : absl::StrSplit(keys, ',', absl::SkipWhitespace())) {
     options.preshared_keys.emplace_back(key);
   }

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -21,12 +22,15 @@
 #include "api/per_token_serving_states.h"
 #include "api/schema_service.h"
 #include "api/serving_state.h"
+#include "storage/garbage_collector.h"
 #include "storage/rocksdb/rocksdb_datastore.h"
 
 namespace rebac::api {
 
 struct Server::Impl {
   std::unique_ptr<ServingState> state;  // `serve` only
+  // Declared after `state`, so it stops before the datastore closes.
+  std::unique_ptr<storage::GarbageCollector> gc;  // `serve` only
   std::unique_ptr<ServingStateResolver> states;
   std::unique_ptr<Authenticator> auth;
   std::unique_ptr<PermissionsServiceImpl> permissions;
@@ -59,6 +63,27 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const Serve
   grpc::SslServerCredentialsOptions ssl;
   ssl.pem_key_cert_pairs.push_back({*key, *cert});
   return grpc::SslServerCredentials(ssl);
+}
+
+// One line per garbage collection pass that removed something or failed.
+void ReportGc(const absl::StatusOr<storage::GcResult>& result) {
+  if (!result.ok()) {
+    std::fprintf(stderr, "rebacd: gc: pass failed (the next one retries): %s\n",
+                 std::string(result.status().message()).c_str());
+    return;
+  }
+  if (result->revisions_collected == 0 && result->schema_versions_collected == 0 &&
+      result->expired_relationships_collected == 0) {
+    return;
+  }
+  std::fprintf(stderr,
+               "rebacd: gc: oldest readable revision now %llu; removed %llu revisions of "
+               "history, %llu schema versions, %llu expired relationships in %s\n",
+               static_cast<unsigned long long>(result->horizon),
+               static_cast<unsigned long long>(result->revisions_collected),
+               static_cast<unsigned long long>(result->schema_versions_collected),
+               static_cast<unsigned long long>(result->expired_relationships_collected),
+               absl::FormatDuration(result->took).c_str());
 }
 
 bool HasIpv6Loopback() {
@@ -109,10 +134,18 @@ absl::Status Server::OpenStates(const ServerOptions& options, Impl* impl) {
   if (options.datastore_path.empty()) {
     return absl::InvalidArgumentError("--datastore-path is required for the rocksdb engine");
   }
-  absl::StatusOr<std::unique_ptr<storage::Datastore>> datastore = storage::OpenRocksDbDatastore(
-      {.path = options.datastore_path, .sync = options.datastore_sync});
+  if (options.gc_window <= absl::ZeroDuration() || options.gc_interval <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--gc-window and --gc-interval must be positive durations");
+  }
+  absl::StatusOr<std::unique_ptr<storage::Datastore>> datastore =
+      storage::OpenRocksDbDatastore({.path = options.datastore_path,
+                                     .sync = options.datastore_sync,
+                                     .gc_window = options.gc_window});
   if (!datastore.ok()) return datastore.status();
   impl->state = std::make_unique<ServingState>(std::move(*datastore), options.quantization);
+  impl->gc = std::make_unique<storage::GarbageCollector>(
+      &impl->state->datastore(),
+      storage::GarbageCollectorOptions{.interval = options.gc_interval, .report = ReportGc});
   impl->states = std::make_unique<SingleServingStateResolver>(impl->state.get());
   impl->auth = std::make_unique<Authenticator>(options.insecure_no_auth ? std::vector<std::string>{}
                                                                         : options.preshared_keys);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "api/permissions_service.h"
 #include "api/serving_state.h"
 #include "api/watch_service.h"
@@ -31,6 +32,10 @@ struct ServerOptions {
   std::string datastore_engine = "rocksdb";
   std::string datastore_path;
   bool datastore_sync = true;
+  // History kept readable (snapshot reads, Watch resumption), and how often garbage
+  // collection runs (`serve` only; SpiceDB's --datastore-gc-window / --datastore-gc-interval).
+  absl::Duration gc_window = absl::Hours(24);
+  absl::Duration gc_interval = absl::Minutes(3);
   int max_message_bytes = 16 << 20;
   // minimize_latency's revision (`serve` only; serve-testing quantizes to 10 ms as SpiceDB's).
   RevisionQuantization quantization;
@@ -56,7 +61,7 @@ class Server {
   // Blocks until Shutdown().
   void Wait();
   // Stops accepting calls, lets in-flight ones finish (up to a short deadline), then closes
-  // the datastore.
+  // the datastore (stopping its garbage collection first).
   void Shutdown();
 
  private:

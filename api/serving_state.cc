@@ -11,6 +11,12 @@ namespace rebac::api {
 namespace {
 
 constexpr size_t kMaxCachedSchemas = 16;
+
+// SpiceDB's answer to a revision older than its GC window (consistency middleware: OUT_OF_RANGE,
+// "invalid revision: " + datastore.NewInvalidRevisionErr(..., RevisionStale)).
+absl::Status RevisionExpired() {
+  return absl::OutOfRangeError("invalid revision: revision has expired");
+}
 constexpr size_t kMaxCachedRevisions = 64;
 
 // A random duration in [0, bound).
@@ -72,13 +78,16 @@ absl::StatusOr<ReadView> ServingState::ViewFor(const authzed::api::v1::Consisten
                                                        " is newer than this datastore's newest, ",
                                                        head));
       }
-      return ViewAt(exact ? *revision : std::max(*revision, QuantizedRevision()));
+      if (exact) return ViewAt(*revision);
+      // As SpiceDB: an old token only sets a floor, so one past the history window is no error.
+      return ViewAt(std::max({*revision, QuantizedRevision(), datastore_->OldestRevision()}));
     }
     case C::kFullyConsistent:
       return ViewAt(head);
     case C::kMinimizeLatency:
     case C::REQUIREMENT_NOT_SET:
-      return ViewAt(QuantizedRevision());
+      // A quantized revision older than a short history window would no longer be readable.
+      return ViewAt(std::max(QuantizedRevision(), datastore_->OldestRevision()));
   }
   return ViewAt(head);
 }
@@ -87,7 +96,10 @@ absl::StatusOr<ReadView> ServingState::ViewAt(storage::Revision revision) {
   ReadView view;
   absl::StatusOr<std::shared_ptr<const storage::Snapshot>> snapshot =
       datastore_->SnapshotAt(revision);
-  if (!snapshot.ok()) return snapshot.status();
+  if (!snapshot.ok()) {
+    if (storage::IsRevisionExpired(snapshot.status())) return RevisionExpired();
+    return snapshot.status();
+  }
   view.snapshot = std::move(*snapshot);
   absl::StatusOr<std::shared_ptr<const RevisionInfo>> info = InfoAt(revision);
   if (!info.ok()) return info.status();

@@ -61,11 +61,14 @@ class ServingState {
   //   minimize_latency, requirement unset  the quantized revision (QuantizedRevision())
   //   at_least_as_fresh(t)                 max(t's revision, the quantized revision)
   //   at_exact_snapshot(t)                 exactly t's revision
+  // never older than the datastore's OldestRevision() except for at_exact_snapshot.
   // INVALID_ARGUMENT for a token that does not decode, names another datastore, or a revision
-  // this store has not reached.
+  // this store has not reached; OUT_OF_RANGE "invalid revision: revision has expired" (SpiceDB's
+  // answer) for an exact snapshot older than the history window.
   absl::StatusOr<ReadView> ViewFor(const authzed::api::v1::Consistency* consistency);
 
-  // The view at exactly `revision`.
+  // The view at exactly `revision`; OUT_OF_RANGE "invalid revision: revision has expired" when
+  // garbage collection has collected it.
   absl::StatusOr<ReadView> ViewAt(storage::Revision revision);
 
   std::string TokenFor(storage::Revision revision) const;

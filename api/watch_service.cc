@@ -49,6 +49,14 @@ absl::Status ParseKinds(const v1::WatchRequest& request, WatchPlan* plan) {
   return absl::OkStatus();
 }
 
+// SpiceDB's Watch ends with this when the start revision is past its GC window
+// (datastore.NewInvalidRevisionErr(..., RevisionStale) through the watch service's default error
+// case): INTERNAL, "watch error: revision has expired". A stream that falls behind the window
+// while running ends the same way.
+absl::Status WatchRevisionExpired() {
+  return absl::InternalError("watch error: revision has expired");
+}
+
 // The revision the stream starts after: the start cursor's, or the newest one.
 absl::StatusOr<storage::Revision> StartRevision(const v1::WatchRequest& request,
                                                 const storage::Datastore& datastore) {
@@ -70,6 +78,7 @@ absl::StatusOr<storage::Revision> StartRevision(const v1::WatchRequest& request,
         absl::StrCat("failed to decode start revision: revision ", token->revision,
                      " is newer than this datastore's newest, ", head));
   }
+  if (token->revision < datastore.OldestRevision()) return WatchRevisionExpired();
   return token->revision;
 }
 
@@ -159,16 +168,18 @@ grpc::Status WatchServiceImpl::Watch(grpc::ServerContext* context, const v1::Wat
       while (read == options_.revisions_per_read) {
         read = 0;
         bool broken = false;
-        REBAC_RETURN_IF_ERROR(datastore.ReadChanges(plan.after, options_.revisions_per_read,
-                                                    [&](const storage::RevisionChanges& c) {
-                                                      ++read;
-                                                      if (!send_revision(c)) {
-                                                        broken = true;
-                                                        return false;
-                                                      }
-                                                      plan.after = c.revision;
-                                                      return true;
-                                                    }));
+        absl::Status changes = datastore.ReadChanges(plan.after, options_.revisions_per_read,
+                                                     [&](const storage::RevisionChanges& c) {
+                                                       ++read;
+                                                       if (!send_revision(c)) {
+                                                         broken = true;
+                                                         return false;
+                                                       }
+                                                       plan.after = c.revision;
+                                                       return true;
+                                                     });
+        if (storage::IsRevisionExpired(changes)) return WatchRevisionExpired();
+        REBAC_RETURN_IF_ERROR(changes);
         if (broken) return canceled;
       }
       const absl::Time now = absl::Now();

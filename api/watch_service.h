@@ -8,7 +8,10 @@
 //   - optional_object_types and optional_relationship_filters (any one matches) filter the
 //     updates, and may not both be set.
 // Resuming from the last changes_through after a restart repeats and skips nothing: the change
-// feed is persisted with each revision.
+// feed is persisted with each revision, as far back as the datastore's history window: a start
+// cursor older than that, or a stream that falls that far behind, ends with SpiceDB's INTERNAL
+// "watch error: revision has expired". Relationships removed by garbage collection (expired ones)
+// are not reported, as in SpiceDB.
 //
 // Thread safety: one instance serves concurrent streams.
 #ifndef REBACD_API_WATCH_SERVICE_H_

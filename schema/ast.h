@@ -65,6 +65,10 @@ struct AstRelation {
   std::string name;
   std::vector<AstTypeRef> types;  // relations
   AstExpr expression;             // permissions
+  // Permissions: the type annotation `permission view: user | team = ...`. SpiceDB v1.54 parses
+  // it and checks it only under `use typechecking`, which rebacd does not know yet; it is kept
+  // here and otherwise unused.
+  std::vector<std::string> annotated_types;
   std::string comments;
 };
 

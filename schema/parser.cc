@@ -267,6 +267,14 @@ bool Parser::ParsePermission(AstRelation* out) {
   out->comments = NormalizeComments(current_.comments);
   Advance();  // `permission`
   if (!ExpectIdentifier(&out->name)) return false;
+  // An optional type annotation: plain type names (no paths, relations or wildcards) joined by `|`.
+  if (TryConsume(TokenKind::kColon)) {
+    do {
+      std::string type;
+      if (!ExpectIdentifier(&type)) return false;
+      out->annotated_types.push_back(std::move(type));
+    } while (TryConsume(TokenKind::kPipe));
+  }
   if (!Expect(TokenKind::kEquals)) return false;
   return ParseExpression(&out->expression);
 }

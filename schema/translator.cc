@@ -77,8 +77,8 @@ SourcePos ExpressionPosition(const AstCaveat& ast, int offset) {
 }
 
 // Parses and type-checks the expression against the parameters, as SpiceDB's translator does
-// with CEL. SpiceDB shifts CEL's error locations into the schema text; so do we, in the message
-// ("ERROR: name:line:column: ...") and in the error's own position.
+// with CEL. SpiceDB shifts CEL's error locations into the schema text in the message
+// ("ERROR: name:line:column: ..."), and places the error itself at the expression's start.
 std::optional<SchemaError> CompileCaveatExpression(const AstCaveat& ast, Caveat* out) {
   std::vector<caveats::Parameter> parameters;
   for (const CaveatParameter& parameter : out->parameters) {
@@ -96,14 +96,18 @@ std::optional<SchemaError> CompileCaveatExpression(const AstCaveat& ast, Caveat*
   if (compiled.error) {
     const caveats::ExpressionError& error = *compiled.error;
     // The expression text handed over starts at its first token, so offset 0 is that token.
-    const SourcePos pos =
-        error.has_location ? ExpressionPosition(ast, error.offset) : ast.expression_pos;
-    std::string detail = error.has_location ? absl::StrCat("ERROR: ", ast.name, ":", pos.line, ":",
-                                                           pos.column, ": ", error.message)
-                                            : error.message;
+    std::string detail = error.message;
+    if (error.offset == caveats::ExpressionError::kNoOffset) {
+      detail = absl::StrCat("ERROR: ", ast.name, ":0:0: ", detail);
+    } else if (error.has_location) {
+      const SourcePos pos = ExpressionPosition(ast, error.offset);
+      detail = absl::StrCat("ERROR: ", ast.name, ":", pos.line, ":", pos.column, ": ", detail);
+    }
+    // SpiceDB attaches the error to the expression as a whole (its first token); only CEL's
+    // message inside points into it.
     return MakeError(kParse,
-                     absl::StrCat("invalid expression for caveat `", ast.name, "`: ", detail), pos,
-                     out->expression);
+                     absl::StrCat("invalid expression for caveat `", ast.name, "`: ", detail),
+                     ast.expression_pos, out->expression);
   }
   out->compiled = std::move(compiled.expression);
   return std::nullopt;

@@ -5,6 +5,9 @@
 // The change feed (ReadChanges, WaitForRevisionAfter) replays what each revision changed, in
 // revision order, for Watch.
 //
+// History is kept for a window (see Datastore::CollectGarbage): revisions older than it are
+// collected, and reading them fails with RevisionExpiredError.
+//
 // Thread safety: a Datastore is safe for concurrent use from many threads. A Snapshot is
 // immutable and may be shared across threads too.
 #ifndef REBACD_STORAGE_DATASTORE_H_
@@ -27,6 +30,33 @@ namespace rebac::storage {
 
 // Whether a point read sees relationships whose expiry has passed.
 enum class ExpiredRelationships { kHide, kInclude };
+
+// The error of a read at a revision that garbage collection has already collected: OUT_OF_RANGE,
+// naming `revision` and the oldest one still readable. IsRevisionExpired() recognizes it, so the
+// API layer can answer as SpiceDB answers a stale revision.
+absl::Status RevisionExpiredError(Revision revision, Revision oldest);
+bool IsRevisionExpired(const absl::Status& status);
+
+// What one garbage collection pass removed.
+struct GcResult {
+  Revision horizon = 0;  // the oldest readable revision after the pass (0: nothing collected)
+  uint64_t revisions_collected = 0;        // change feed entries removed
+  uint64_t schema_versions_collected = 0;  // superseded schema texts removed
+  uint64_t expired_relationships_collected = 0;
+  absl::Duration took;
+};
+
+// Running totals of a store's garbage collection since it was opened.
+struct GcStats {
+  uint64_t passes = 0;
+  uint64_t failed_passes = 0;
+  Revision horizon = 0;
+  uint64_t revisions_collected = 0;
+  uint64_t schema_versions_collected = 0;
+  uint64_t expired_relationships_collected = 0;
+  absl::Time last_pass = absl::InfinitePast();
+  absl::Status last_error;  // of the newest failed pass; OK when none failed
+};
 
 // Returns false to stop the scan early.
 using RelationshipVisitor = absl::FunctionRef<bool(const RelationshipView&)>;
@@ -141,11 +171,17 @@ class Datastore {
  public:
   virtual ~Datastore() = default;
 
-  // The newest committed revision.
+  // The newest committed revision: every revision up to it is durable (with sync) and readable.
   virtual Revision HeadRevision() const = 0;
 
-  // A snapshot at `revision`, which must be <= HeadRevision(). Errors when the revision is no
-  // longer readable.
+  // The oldest revision still readable: SnapshotAt and ReadChanges refuse older ones with
+  // RevisionExpiredError. 0 until garbage collection first collects something. Only grows, and
+  // survives a restart.
+  virtual Revision OldestRevision() const = 0;
+
+  // A snapshot at `revision`, which must be in [OldestRevision(), HeadRevision()]:
+  // OUT_OF_RANGE when newer, RevisionExpiredError when older. A snapshot whose revision is
+  // collected while it is still being read fails its later reads with RevisionExpiredError.
   virtual absl::StatusOr<std::shared_ptr<const Snapshot>> SnapshotAt(Revision revision) const = 0;
 
   // Applies `request` atomically at a new revision and returns it. Nothing is applied when it
@@ -158,7 +194,7 @@ class Datastore {
   virtual absl::StatusOr<WriteResult> Write(const WriteRequest& request) = 0;
 
   // The schema text in force at `revision` and the revision it was written at, or nullopt
-  // when none had been written by then.
+  // when none had been written by then. RevisionExpiredError below OldestRevision().
   struct SchemaVersion {
     Revision revision = 0;
     std::string text;
@@ -167,7 +203,8 @@ class Datastore {
 
   // Visits the changes of each revision after `after`, oldest first, at most `max_revisions`
   // of them, up to the head at the time of the call. The visitor may stop early by returning
-  // false. OUT_OF_RANGE when `after` is newer than the head.
+  // false. OUT_OF_RANGE when `after` is newer than the head; RevisionExpiredError when `after`
+  // is older than OldestRevision() (the changes after it were collected).
   virtual absl::Status ReadChanges(Revision after, size_t max_revisions,
                                    ChangeVisitor visit) const = 0;
 
@@ -181,6 +218,19 @@ class Datastore {
 
   // A stable id of this datastore instance, made when it was created; tokens carry it.
   virtual const std::string& instance_id() const = 0;
+
+  // One garbage collection pass, as if the wall clock read `now` (tests pass a future time
+  // instead of sleeping). With the engine's history window W, it makes the horizon the newest
+  // revision committed before now - W (never the head), then removes what no read at or after
+  // the horizon needs: older versions of relationships, change feed entries up to the horizon,
+  // schema texts superseded before it, and relationships whose expiry is before now - W (as
+  // SpiceDB's GC, without a change feed entry: Watch does not report them). Reads and writes go
+  // on meanwhile; deletes are written in bounded batches. Passes are serialized. Errors are the
+  // engine's I/O errors; a failed pass leaves the store consistent and the next one retries.
+  virtual absl::StatusOr<GcResult> CollectGarbage(absl::Time now) = 0;
+
+  // Totals over the passes run so far.
+  virtual GcStats gc_stats() const = 0;
 };
 
 }  // namespace rebac::storage

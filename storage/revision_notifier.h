@@ -21,10 +21,14 @@ class RevisionNotifier {
 
   Revision head() const { return head_.load(std::memory_order_acquire); }
 
-  // Makes `head` visible and wakes every waiter. Revisions only grow.
+  // Makes `head` visible and wakes every waiter. Revisions only grow: publishing one not newer
+  // than the current head changes nothing, so group commit leaders finishing out of order
+  // cannot move it back.
   void Publish(Revision head) {
     absl::MutexLock lock(&mu_);
-    head_.store(head, std::memory_order_release);
+    if (head > head_.load(std::memory_order_relaxed)) {
+      head_.store(head, std::memory_order_release);
+    }
   }
 
   // Blocks until head() > `after` or `deadline` passes; returns head().

@@ -44,6 +44,9 @@ struct Expr {
 // A problem in an expression, at a byte offset into its text.
 struct ExpressionError {
   std::string message;
+  // kNoOffset: a problem CEL reports at location 0:0 (e.g. a parameter named like a CEL type,
+  // found while declaring the parameters, before any source is read).
+  static constexpr int kNoOffset = -1;
   int offset = 0;
   // False for problems of the whole expression (its size, its result type), which SpiceDB
   // reports without a CEL location.

@@ -262,9 +262,10 @@ class Checker {
     } else if (range.type.IsDyn()) {
       variable = T(K::kDyn);
     } else {
-      return Fail(e.offset, absl::StrCat("expression of type '", range.type.CelName(),
-                                         "' cannot be range of a comprehension (must be list, "
-                                         "map, or dynamic)"));
+      // cel-go reports it at the range expression itself.
+      return Fail(range.offset, absl::StrCat("expression of type '", range.type.CelName(),
+                                             "' cannot be range of a comprehension (must be list, "
+                                             "map, or dynamic)"));
     }
     variables_.emplace_back(e.variable, variable);
     const bool ok = Check(*e.args[1]);
@@ -300,7 +301,7 @@ class Checker {
     }
     if (!IsKnownFunction(e.name) && e.name[0] != '_' && e.name != "@in" && e.name != "-_" &&
         e.name != "!_") {
-      if (e.has_target) return NoOverload(e);
+      // cel-go knows no function of that name at all, member or global.
       return Fail(e.offset,
                   absl::StrCat("undeclared reference to '", e.name, "' (in container '')"));
     }

@@ -45,8 +45,9 @@ CompileExpressionResult CompileExpression(absl::string_view text,
         "bool", "bytes", "double", "int", "list", "map", "null_type", "string", "type", "uint"};
     for (absl::string_view identifier : kTypeIdentifiers) {
       if (parameter.name == identifier) {
-        result.error = ExpressionError{
-            absl::StrCat("overlapping identifier for name '", parameter.name, "'"), 0, true};
+        result.error =
+            ExpressionError{absl::StrCat("overlapping identifier for name '", parameter.name, "'"),
+                            ExpressionError::kNoOffset, true};
         return result;
       }
     }

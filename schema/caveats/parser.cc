@@ -261,18 +261,20 @@ class Parser {
   ExprPtr ParseMemberSuffix(ExprPtr operand) {
     while (operand) {
       if (IsOp(".")) {
+        const int dot = current_.offset;  // where cel-go places a field selection
         Advance();
         if (current_.kind != CelToken::Kind::kIdent) return Unexpected();
         const std::string name(current_.text);
-        const int offset = current_.offset;
         Advance();
         if (IsOp("(")) {
+          // cel-go places a call at its opening parenthesis.
+          const int paren = current_.offset;
           Advance();
           std::vector<ExprPtr> args;
           if (!ParseArguments(&args)) return nullptr;
-          operand = MemberCall(std::move(operand), name, offset, std::move(args));
+          operand = MemberCall(std::move(operand), name, paren, std::move(args));
         } else {
-          ExprPtr select = Node(Expr::Kind::kSelect, offset);
+          ExprPtr select = Node(Expr::Kind::kSelect, dot);
           select->name = name;
           select->args.push_back(std::move(operand));
           operand = Seal(std::move(select));
@@ -338,18 +340,20 @@ class Parser {
       }
       if (IsReserved(name)) return Fail(offset, absl::StrCat("reserved identifier: ", name));
       if (IsOp("(")) {
+        const int paren = current_.offset;  // where cel-go places the call
         Advance();
         std::vector<ExprPtr> args;
         if (!ParseArguments(&args)) return nullptr;
         if (name == "has") {
           if (args.size() != 1 || args[0]->kind != Expr::Kind::kSelect) {
-            return Fail(offset, "invalid argument to has() macro");
+            return Fail(args.size() == 1 ? args[0]->offset : paren,
+                        "invalid argument to has() macro");
           }
           ExprPtr test = std::move(args[0]);
           test->kind = Expr::Kind::kPresenceTest;
           return Seal(std::move(test));
         }
-        return Call(name, offset, std::move(args));
+        return Call(name, paren, std::move(args));
       }
       ExprPtr ident = Node(Expr::Kind::kIdent, offset);
       ident->name = name;

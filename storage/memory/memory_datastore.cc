@@ -277,7 +277,24 @@ class MemoryDatastore final : public Datastore {
 
   const std::string& instance_id() const override { return instance_id_; }
 
+  // Nothing is collected (see the header): every revision stays readable.
+  Revision OldestRevision() const override { return 0; }
+
+  absl::StatusOr<GcResult> CollectGarbage(absl::Time) override {
+    absl::MutexLock lock(&stats_mu_);
+    ++stats_.passes;
+    stats_.last_pass = absl::Now();
+    return GcResult{};
+  }
+
+  GcStats gc_stats() const override {
+    absl::MutexLock lock(&stats_mu_);
+    return stats_;
+  }
+
  private:
+  mutable absl::Mutex stats_mu_;
+  GcStats stats_ ABSL_GUARDED_BY(stats_mu_);
   std::shared_ptr<MemoryState> state_;
   const std::string instance_id_;
   RevisionNotifier head_{0};

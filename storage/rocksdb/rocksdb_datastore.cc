@@ -1,5 +1,6 @@
 #include "storage/rocksdb/rocksdb_datastore.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <random>
@@ -35,10 +36,28 @@ constexpr char kFormatVersion[] = "1";
 constexpr char kMetaFormat[] = "format_version";
 constexpr char kMetaInstance[] = "instance_id";
 constexpr char kMetaHead[] = "head_revision";
+constexpr char kMetaHorizon[] = "gc_horizon";
 
-enum ColumnFamily { kMeta = 0, kRel, kRelBySubject, kChangelog, kSchema, kNumColumnFamilies };
+// Garbage collection writes its deletes in batches of this many keys, so a writer never waits
+// long behind one.
+constexpr size_t kGcBatch = 1000;
+
+enum ColumnFamily {
+  kMeta = 0,
+  kRel,
+  kRelBySubject,
+  kChangelog,
+  kSchema,
+  kCommitTime,
+  kNumColumnFamilies
+};
 const char* const kColumnFamilyNames[kNumColumnFamilies] = {
-    rocksdb::kDefaultColumnFamilyName.c_str(), "rel", "rel_by_subj", "changelog", "schema"};
+    rocksdb::kDefaultColumnFamilyName.c_str(),
+    "rel",
+    "rel_by_subj",
+    "changelog",
+    "schema",
+    "commit_time"};
 
 absl::Status ToStatus(const rocksdb::Status& s, absl::string_view what) {
   if (s.ok()) return absl::OkStatus();
@@ -53,12 +72,15 @@ class RocksDbDatastore;
 
 class RocksDbSnapshot final : public Snapshot {
  public:
+  // `horizon` is the store's GC horizon, read to tell a read of collected history from damage.
   RocksDbSnapshot(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* rel,
-                  rocksdb::ColumnFamilyHandle* rel_by_subject, Revision revision)
+                  rocksdb::ColumnFamilyHandle* rel_by_subject, Revision revision,
+                  const std::atomic<Revision>* horizon)
       : db_(db),
         rel_(rel),
         rel_by_subject_(rel_by_subject),
         revision_(revision),
+        horizon_(horizon),
         timestamp_(EncodeRevisionTimestamp(revision)),
         timestamp_slice_(timestamp_),
         now_micros_(NowMicros()) {}
@@ -76,7 +98,7 @@ class RocksDbSnapshot final : public Snapshot {
     rocksdb::PinnableSlice value;
     rocksdb::Status s = db_->Get(ro, rel_, key, &value);
     if (s.IsNotFound()) return std::nullopt;
-    if (!s.ok()) return ToStatus(s, "reading relationship");
+    if (!s.ok()) return ReadError(s, "reading relationship");
     absl::string_view bytes(value.data(), value.size());
     if (expired == ExpiredRelationships::kHide && IsExpiredValue(bytes, now_micros_)) {
       return std::nullopt;
@@ -145,13 +167,24 @@ class RocksDbSnapshot final : public Snapshot {
       if (filter != nullptr && !filter->Matches(view)) continue;
       if (!visit(view)) break;
     }
-    return ToStatus(it->status(), "scanning relationships");
+    return ReadError(it->status(), "scanning relationships");
+  }
+
+  // RocksDB refuses reads below full_history_ts_low (InvalidArgument): when this snapshot's
+  // revision was collected while it was in use, say so.
+  absl::Status ReadError(const rocksdb::Status& s, absl::string_view what) const {
+    if (s.ok()) return absl::OkStatus();
+    if (const Revision oldest = horizon_->load(std::memory_order_acquire); revision_ < oldest) {
+      return RevisionExpiredError(revision_, oldest);
+    }
+    return ToStatus(s, what);
   }
 
   rocksdb::DB* db_;
   rocksdb::ColumnFamilyHandle* rel_;
   rocksdb::ColumnFamilyHandle* rel_by_subject_;
   Revision revision_;
+  const std::atomic<Revision>* horizon_;
   std::string timestamp_;
   rocksdb::Slice timestamp_slice_;
   int64_t now_micros_;
@@ -161,12 +194,18 @@ class RocksDbDatastore final : public Datastore {
  public:
   RocksDbDatastore(RocksDbOptions options, std::unique_ptr<rocksdb::DB> db,
                    std::vector<rocksdb::ColumnFamilyHandle*> handles, std::string instance_id,
-                   Revision head)
+                   Revision head, Revision horizon, int64_t last_commit_micros)
       : options_(std::move(options)),
         db_(std::move(db)),
         handles_(std::move(handles)),
         instance_id_(std::move(instance_id)),
-        head_(head) {}
+        head_(head),
+        horizon_(horizon),
+        written_head_(head),
+        last_commit_micros_(last_commit_micros),
+        synced_through_(head) {
+    stats_.horizon = horizon;
+  }
 
   ~RocksDbDatastore() override {
     for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
@@ -175,45 +214,64 @@ class RocksDbDatastore final : public Datastore {
 
   Revision HeadRevision() const override { return head_.head(); }
 
+  Revision OldestRevision() const override { return horizon_.load(std::memory_order_acquire); }
+
   absl::StatusOr<std::shared_ptr<const Snapshot>> SnapshotAt(Revision revision) const override {
     if (revision > HeadRevision()) {
       return absl::OutOfRangeError(
           absl::StrCat("revision ", revision, " is newer than the newest one, ", HeadRevision()));
     }
+    if (const Revision oldest = OldestRevision(); revision < oldest) {
+      return RevisionExpiredError(revision, oldest);
+    }
+    return SnapshotAtUnchecked(revision);
+  }
+
+  std::shared_ptr<const Snapshot> SnapshotAtUnchecked(Revision revision) const {
     return std::make_shared<RocksDbSnapshot>(db_.get(), handles_[kRel], handles_[kRelBySubject],
-                                             revision);
+                                             revision, &horizon_);
   }
 
   absl::StatusOr<WriteResult> Write(const WriteRequest& request) override {
-    absl::MutexLock lock(&write_mu_);  // one writer: revisions are assigned in commit order
-    Revision head = HeadRevision();
-    RocksDbSnapshot current(db_.get(), handles_[kRel], handles_[kRelBySubject], head);
-    Revision schema_revision = 0;
-    if (request.expected_schema_revision) {
-      absl::StatusOr<std::optional<SchemaVersion>> schema = SchemaAt(head);
-      if (!schema.ok()) return schema.status();
-      if (schema->has_value()) schema_revision = (*schema)->revision;
-    }
-    absl::StatusOr<WritePlan> plan = PlanWrite(current, schema_revision, request);
-    if (!plan.ok()) return plan.status();
+    Revision revision = 0;
+    uint64_t relationships_deleted = 0;
+    {
+      // One planner at a time: revisions are assigned in commit order, each planned on top of
+      // the revision written just before it (durable or not: if that one fails to sync, this
+      // one fails too).
+      absl::MutexLock lock(&write_mu_);
+      if (absl::Status s = WritesRefused(); !s.ok()) return s;
+      const Revision head = written_head_.load(std::memory_order_relaxed);
+      RocksDbSnapshot current(db_.get(), handles_[kRel], handles_[kRelBySubject], head, &horizon_);
+      Revision schema_revision = 0;
+      if (request.expected_schema_revision) {
+        absl::StatusOr<std::optional<SchemaVersion>> schema = SchemaAt(head);
+        if (!schema.ok()) return schema.status();
+        if (schema->has_value()) schema_revision = (*schema)->revision;
+      }
+      absl::StatusOr<WritePlan> plan = PlanWrite(current, schema_revision, request);
+      if (!plan.ok()) return plan.status();
 
-    const Revision revision = head + 1;
-    const std::string ts = EncodeRevisionTimestamp(revision);
-    rocksdb::WriteBatch batch;
-    ChangelogEntryBuilder changelog;
-    for (const RelationshipUpdate& u : plan->changes) {
-      const Relationship& r = u.relationship;
-      std::string value = EncodeValue(r.value);
-      if (absl::Status s = AddToBatch(&batch, u.operation, r, value, ts); !s.ok()) return s;
-      changelog.AddUpdate(u.operation, r, value);
+      revision = head + 1;
+      const std::string ts = EncodeRevisionTimestamp(revision);
+      rocksdb::WriteBatch batch;
+      ChangelogEntryBuilder changelog;
+      for (const RelationshipUpdate& u : plan->changes) {
+        const Relationship& r = u.relationship;
+        std::string value = EncodeValue(r.value);
+        if (absl::Status s = AddToBatch(&batch, u.operation, r, value, ts); !s.ok()) return s;
+        changelog.AddUpdate(u.operation, r, value);
+      }
+      if (request.schema_text) {
+        batch.Put(handles_[kSchema], RevisionKey(revision), *request.schema_text);
+        changelog.SetSchema(*request.schema_text);
+      }
+      changelog.SetTransactionMetadata(request.transaction_metadata);
+      if (absl::Status s = ApplyLocked(&batch, revision, changelog); !s.ok()) return s;
+      relationships_deleted = plan->relationships_deleted;
     }
-    if (request.schema_text) {
-      batch.Put(handles_[kSchema], RevisionKey(revision), *request.schema_text);
-      changelog.SetSchema(*request.schema_text);
-    }
-    changelog.SetTransactionMetadata(request.transaction_metadata);
-    if (absl::Status s = CommitLocked(&batch, revision, changelog); !s.ok()) return s;
-    return WriteResult{.revision = revision, .relationships_deleted = plan->relationships_deleted};
+    if (absl::Status s = AwaitDurable(revision); !s.ok()) return s;
+    return WriteResult{.revision = revision, .relationships_deleted = relationships_deleted};
   }
 
   absl::Status ReadChanges(Revision after, size_t max_revisions,
@@ -222,6 +280,9 @@ class RocksDbDatastore final : public Datastore {
     if (after > head) {
       return absl::OutOfRangeError(
           absl::StrCat("revision ", after, " is newer than the newest one, ", head));
+    }
+    if (const Revision oldest = OldestRevision(); after < oldest) {
+      return RevisionExpiredError(after, oldest);
     }
     if (max_revisions == 0 || after == head) return absl::OkStatus();
     // Bound the scan by the head read above: a commit racing this read is left for the next
@@ -237,14 +298,17 @@ class RocksDbDatastore final : public Datastore {
     for (it->Seek(RevisionKey(after + 1)); it->Valid() && visited < max_revisions; it->Next()) {
       changes.revision = keys::DecodeRevisionKey(absl::string_view(it->key().data(), 8));
       if (changes.revision != expected) {
-        // Revisions are dense and each one writes its entry, so a gap is damage (or history
-        // collected by GC, which does not exist yet).
+        // Revisions are dense and each one writes its entry, so a gap is history collected
+        // since the check above, or damage.
+        if (const Revision oldest = OldestRevision(); after < oldest) {
+          return RevisionExpiredError(after, oldest);
+        }
         return absl::DataLossError(
             absl::StrCat("the changelog has no entry for revision ", expected));
       }
-      rocksdb::Slice value = it->value();
-      if (absl::Status s = rocksdb_engine::DecodeChangelogEntry(
-              absl::string_view(value.data(), value.size()), &changes);
+      rocksdb::Slice v = it->value();
+      if (absl::Status s =
+              rocksdb_engine::DecodeChangelogEntry(absl::string_view(v.data(), v.size()), &changes);
           !s.ok()) {
         return s;
       }
@@ -252,7 +316,15 @@ class RocksDbDatastore final : public Datastore {
       ++expected;
       if (!visit(changes)) return absl::OkStatus();
     }
-    return ToStatus(it->status(), "reading the changelog");
+    if (absl::Status s = ToStatus(it->status(), "reading the changelog"); !s.ok()) return s;
+    if (visited < max_revisions && expected <= head) {
+      if (const Revision oldest = OldestRevision(); after < oldest) {
+        return RevisionExpiredError(after, oldest);
+      }
+      return absl::DataLossError(
+          absl::StrCat("the changelog has no entry for revision ", expected));
+    }
+    return absl::OkStatus();
   }
 
   Revision WaitForRevisionAfter(Revision after, absl::Time deadline) const override {
@@ -277,32 +349,98 @@ class RocksDbDatastore final : public Datastore {
     return ToStatus(s, "batching a write");
   }
 
-  // Adds the changelog entry and the new head to `batch`, writes it and publishes `revision`.
-  // REQUIRES: write_mu_ held; revision == HeadRevision() + 1.
-  absl::Status CommitLocked(rocksdb::WriteBatch* batch, Revision revision,
-                            const ChangelogEntryBuilder& changelog)
+  // Adds the changelog entry, commit time and new head to `batch` and applies it, unsynced.
+  // Readers do not see `revision` until AwaitDurable(revision) (or at once without sync).
+  // REQUIRES: write_mu_ held; revision == written_head() + 1.
+  absl::Status ApplyLocked(rocksdb::WriteBatch* batch, Revision revision,
+                           const ChangelogEntryBuilder& changelog)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_) {
+    // Commit times never decrease, so the history window's horizon can stop at the first
+    // revision inside the window even if the wall clock steps back.
+    const int64_t commit_micros = std::max(last_commit_micros_, NowMicros());
     rocksdb::Status s =
         batch->Put(handles_[kChangelog], RevisionKey(revision), rocksdb::Slice(changelog.bytes()));
     if (s.ok()) s = batch->Put(handles_[kMeta], kMetaHead, RevisionKey(revision));
+    if (s.ok()) {
+      s = batch->Put(handles_[kCommitTime], RevisionKey(revision),
+                     RevisionKey(static_cast<uint64_t>(commit_micros)));
+    }
     if (!s.ok()) return ToStatus(s, "batching a write");
+    // Synced, shared with concurrent writers, by AwaitDurable.
     rocksdb::WriteOptions wo;
-    wo.sync = options_.sync;
+    wo.sync = false;
     if (absl::Status st = ToStatus(db_->Write(wo, batch), "committing"); !st.ok()) return st;
-    head_.Publish(revision);
+    last_commit_micros_ = commit_micros;
+    written_head_.store(revision, std::memory_order_release);
+    if (!options_.sync) head_.Publish(revision);
     return absl::OkStatus();
   }
 
+  // Returns once `revision` (applied by ApplyLocked) is durable and published, sharing one WAL
+  // sync among every writer waiting at the time: the first waiter to find no sync running leads
+  // one, covering everything applied before it started; the others wait for it and, if it did
+  // not cover them, lead the next. A failed sync fails its writes and every later one, and
+  // refuses further writes.
+  // REQUIRES: write_mu_ not held.
+  absl::Status AwaitDurable(Revision revision) ABSL_LOCKS_EXCLUDED(write_mu_, sync_mu_) {
+    if (!options_.sync) return absl::OkStatus();
+    absl::MutexLock lock(&sync_mu_);
+    while (true) {
+      if (synced_through_ >= revision) return absl::OkStatus();
+      if (!sync_error_.ok()) return sync_error_;
+      if (!sync_in_progress_) {
+        sync_in_progress_ = true;
+        // Every revision up to `target` finished its db_->Write before this sync starts.
+        const Revision target = written_head_.load(std::memory_order_acquire);
+        sync_mu_.Unlock();
+        // SyncWAL, not a synced write: it does not hold RocksDB's write queue while it syncs,
+        // so writers go on applying (and join the next sync) meanwhile.
+        rocksdb::Status s = db_->SyncWAL();
+        sync_mu_.Lock();
+        sync_in_progress_ = false;
+        if (s.ok()) {
+          synced_through_ = std::max(synced_through_, target);
+          // Everything up to synced_through_ is durable, so readers may see all of it.
+          head_.Publish(synced_through_);
+        } else {
+          sync_error_ = absl::DataLossError(absl::StrCat(
+              "syncing the write-ahead log failed (", s.ToString(),
+              "); this write and every later one may be lost, and the datastore refuses "
+              "writes until rebacd restarts"));
+        }
+        continue;
+      }
+      auto progressed = [this, revision]() ABSL_SHARED_LOCKS_REQUIRED(sync_mu_) {
+        return synced_through_ >= revision || !sync_in_progress_ || !sync_error_.ok();
+      };
+      sync_mu_.Await(absl::Condition(&progressed));
+    }
+  }
+
+  // FAILED_PRECONDITION once a WAL sync has failed; OK otherwise.
+  absl::Status WritesRefused() ABSL_LOCKS_EXCLUDED(sync_mu_) {
+    absl::MutexLock lock(&sync_mu_);
+    if (sync_error_.ok()) return absl::OkStatus();
+    return absl::FailedPreconditionError(
+        absl::StrCat("the datastore refuses writes since a write-ahead log sync failed: ",
+                     sync_error_.message()));
+  }
+
   std::shared_ptr<const Snapshot> HeadSnapshot() const {
-    return std::make_shared<RocksDbSnapshot>(db_.get(), handles_[kRel], handles_[kRelBySubject],
-                                             HeadRevision());
+    return SnapshotAtUnchecked(HeadRevision());
   }
 
   absl::Mutex& write_mu() ABSL_LOCK_RETURNED(write_mu_) { return write_mu_; }
+  // The newest revision applied, durable or not. REQUIRES: write_mu_ held.
+  Revision written_head() const { return written_head_.load(std::memory_order_relaxed); }
   rocksdb::ColumnFamilyHandle* handle(int cf) const { return handles_[cf]; }
   const RocksDbOptions& options() const { return options_; }
 
   absl::StatusOr<std::optional<SchemaVersion>> SchemaAt(Revision revision) const override {
+    // Older texts may be collected: the one found might not be the one in force then.
+    if (const Revision oldest = OldestRevision(); revision < oldest) {
+      return RevisionExpiredError(revision, oldest);
+    }
     std::unique_ptr<rocksdb::Iterator> it(
         db_->NewIterator(rocksdb::ReadOptions(), handles_[kSchema]));
     it->SeekForPrev(RevisionKey(revision));
@@ -319,13 +457,227 @@ class RocksDbDatastore final : public Datastore {
 
   const std::string& instance_id() const override { return instance_id_; }
 
+  absl::StatusOr<GcResult> CollectGarbage(absl::Time now) override {
+    absl::MutexLock gc_lock(&gc_mu_);
+    const absl::Time started = absl::Now();
+    absl::StatusOr<GcResult> result = CollectGarbageLocked(now);
+    if (result.ok()) result->took = absl::Now() - started;
+    absl::MutexLock lock(&stats_mu_);
+    ++stats_.passes;
+    stats_.last_pass = started;
+    stats_.horizon = OldestRevision();
+    if (result.ok()) {
+      stats_.revisions_collected += result->revisions_collected;
+      stats_.schema_versions_collected += result->schema_versions_collected;
+      stats_.expired_relationships_collected += result->expired_relationships_collected;
+    } else {
+      ++stats_.failed_passes;
+      stats_.last_error = result.status();
+    }
+    return result;
+  }
+
+  GcStats gc_stats() const override {
+    absl::MutexLock lock(&stats_mu_);
+    return stats_;
+  }
+
+  absl::Status CompactAll() {
+    rocksdb::FlushOptions flush;
+    flush.wait = true;
+    if (absl::Status s = ToStatus(db_->Flush(flush, handles_), "flushing"); !s.ok()) return s;
+    for (auto* h : handles_) {
+      rocksdb::CompactRangeOptions compact;
+      compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+      rocksdb::Status s = db_->CompactRange(compact, h, nullptr, nullptr);
+      if (absl::Status st = ToStatus(s, "compacting"); !st.ok()) return st;
+    }
+    return absl::OkStatus();
+  }
+
  private:
+  absl::StatusOr<GcResult> CollectGarbageLocked(absl::Time now)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(gc_mu_) {
+    GcResult result;
+    const Revision head = HeadRevision();
+    const Revision old_horizon = OldestRevision();
+    const int64_t cutoff = absl::ToUnixMicros(now - options_.gc_window);
+
+    // The newest revision before the head committed before the cutoff: the state the window's
+    // oldest instant saw. Revisions without a commit time (made before commit times were kept)
+    // are never picked, so such a store starts collecting once its first timed revision ages.
+    Revision horizon = old_horizon;
+    {
+      std::string upper = RevisionKey(head);
+      rocksdb::Slice upper_slice(upper);
+      rocksdb::ReadOptions ro;
+      ro.iterate_upper_bound = &upper_slice;
+      std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, handles_[kCommitTime]));
+      for (it->Seek(RevisionKey(old_horizon + 1)); it->Valid(); it->Next()) {
+        if (it->key().size() != 8 || it->value().size() != 8) {
+          return absl::DataLossError("malformed commit time in the store");
+        }
+        const int64_t micros =
+            static_cast<int64_t>(keys::DecodeRevisionKey(absl::string_view(it->value().data(), 8)));
+        if (micros >= cutoff) break;  // commit times never decrease
+        horizon = keys::DecodeRevisionKey(absl::string_view(it->key().data(), 8));
+      }
+      if (absl::Status s = ToStatus(it->status(), "reading commit times"); !s.ok()) return s;
+    }
+    result.horizon = horizon;
+    if (horizon == 0) return result;
+
+    // Expired relationships go first, deleted at the horizon's own timestamp (no new revision,
+    // no change feed entry), while full_history_ts_low is still at most the horizon.
+    absl::StatusOr<uint64_t> expired = CollectExpired(horizon, cutoff);
+    if (!expired.ok()) return expired.status();
+    result.expired_relationships_collected = *expired;
+    if (horizon == old_horizon) return result;
+
+    // Persist the horizon before anything below it is dropped, so a crash cannot leave a
+    // revision that looks readable but is half collected.
+    {
+      rocksdb::WriteOptions wo;
+      wo.sync = true;
+      rocksdb::Status s = db_->Put(wo, handles_[kMeta], kMetaHorizon, RevisionKey(horizon));
+      if (absl::Status st = ToStatus(s, "recording the GC horizon"); !st.ok()) return st;
+    }
+    horizon_.store(horizon, std::memory_order_release);
+    if (absl::Status s = RaiseFullHistoryTsLow(horizon); !s.ok()) return s;
+
+    // ReadChanges(after >= horizon) reads from horizon + 1 on.
+    if (absl::Status s = DeleteRevisionKeys(kChangelog, old_horizon + 1, horizon); !s.ok()) {
+      return s;
+    }
+    result.revisions_collected = horizon - old_horizon;
+    if (horizon > 1) {
+      if (absl::Status s = DeleteRevisionKeys(kCommitTime, old_horizon, horizon - 1); !s.ok()) {
+        return s;
+      }
+    }
+    absl::StatusOr<uint64_t> schemas = CollectSchemas(horizon);
+    if (!schemas.ok()) return schemas.status();
+    result.schema_versions_collected = *schemas;
+    return result;
+  }
+
+ public:
+  // Lets compaction drop every version a read at `horizon` or later cannot see.
+  absl::Status RaiseFullHistoryTsLow(Revision horizon) {
+    const std::string ts = EncodeRevisionTimestamp(horizon);
+    for (int cf : {kRel, kRelBySubject}) {
+      rocksdb::Status s = db_->IncreaseFullHistoryTsLow(handles_[cf], ts);
+      // Already higher (a restart after a pass that got this far): nothing to do.
+      if (s.IsInvalidArgument() && s.ToString().find("Cannot decrease") != std::string::npos) {
+        continue;
+      }
+      if (absl::Status st = ToStatus(s, "raising full_history_ts_low"); !st.ok()) return st;
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  // Deletes the keys of revisions [first, last] from a revision-keyed column family, in bounded
+  // batches so no write waits long behind one.
+  absl::Status DeleteRevisionKeys(int cf, Revision first, Revision last) {
+    rocksdb::WriteBatch batch;
+    for (Revision r = first; r <= last; ++r) {
+      batch.Delete(handles_[cf], RevisionKey(r));
+      if (batch.Count() >= kGcBatch || r == last) {
+        rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), &batch);
+        if (absl::Status st = ToStatus(s, "collecting history"); !st.ok()) return st;
+        batch.Clear();
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  // Deletes the schema texts superseded before `horizon`, keeping the one in force there.
+  absl::StatusOr<uint64_t> CollectSchemas(Revision horizon) {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), handles_[kSchema]));
+    it->SeekForPrev(RevisionKey(horizon));
+    if (!it->Valid()) {
+      if (absl::Status s = ToStatus(it->status(), "reading schema"); !s.ok()) return s;
+      return 0;
+    }
+    const std::string in_force = it->key().ToString();
+    uint64_t deleted = 0;
+    rocksdb::WriteBatch batch;
+    for (it->SeekToFirst(); it->Valid() && it->key().compare(in_force) < 0; it->Next()) {
+      batch.Delete(handles_[kSchema], it->key());
+      ++deleted;
+    }
+    if (absl::Status s = ToStatus(it->status(), "reading schema"); !s.ok()) return s;
+    if (deleted > 0) {
+      rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), &batch);
+      if (absl::Status st = ToStatus(s, "collecting schema history"); !st.ok()) return st;
+    }
+    return deleted;
+  }
+
+  // Deletes, at revision `at`'s timestamp, every relationship visible there whose expiry is
+  // before `cutoff`. Readers at `at` or later already hide them (their expiry has passed), so
+  // only their bytes go; later versions of the same relationship are newer and unaffected.
+  absl::StatusOr<uint64_t> CollectExpired(Revision at, int64_t cutoff) {
+    const std::string ts = EncodeRevisionTimestamp(at);
+    rocksdb::Slice ts_slice(ts);
+    rocksdb::ReadOptions ro;
+    ro.timestamp = &ts_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, handles_[kRel]));
+    rocksdb::WriteBatch batch;
+    uint64_t deleted = 0;
+    size_t pending = 0;
+    RelationshipView view;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      rocksdb::Slice value = it->value();
+      if (!IsExpiredValue(absl::string_view(value.data(), value.size()), cutoff)) continue;
+      if (!keys::DecodeResourceKey(absl::string_view(it->key().data(), it->key().size()), &view)) {
+        return absl::DataLossError("malformed relationship key in the store");
+      }
+      if (absl::Status s =
+              AddToBatch(&batch, UpdateOperation::kDelete, view.ToRelationship(), "", ts);
+          !s.ok()) {
+        return s;
+      }
+      ++deleted;
+      if (++pending >= kGcBatch) {
+        rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), &batch);
+        if (absl::Status st = ToStatus(s, "collecting expired relationships"); !st.ok()) return st;
+        batch.Clear();
+        pending = 0;
+      }
+    }
+    if (absl::Status s = ToStatus(it->status(), "scanning for expired relationships"); !s.ok()) {
+      return s;
+    }
+    if (pending > 0) {
+      rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), &batch);
+      if (absl::Status st = ToStatus(s, "collecting expired relationships"); !st.ok()) return st;
+    }
+    return deleted;
+  }
+
   const RocksDbOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   const std::string instance_id_;
-  RevisionNotifier head_;
+  RevisionNotifier head_;  // durable and visible to readers
+  std::atomic<Revision> horizon_;
+
   absl::Mutex write_mu_;
+  // Applied by ApplyLocked, possibly not yet durable; written under write_mu_.
+  std::atomic<Revision> written_head_;
+  int64_t last_commit_micros_ ABSL_GUARDED_BY(write_mu_);
+
+  absl::Mutex sync_mu_ ABSL_ACQUIRED_AFTER(write_mu_);
+  Revision synced_through_ ABSL_GUARDED_BY(sync_mu_);
+  bool sync_in_progress_ ABSL_GUARDED_BY(sync_mu_) = false;
+  absl::Status sync_error_ ABSL_GUARDED_BY(sync_mu_);
+
+  absl::Mutex gc_mu_;  // one pass at a time
+  mutable absl::Mutex stats_mu_;
+  GcStats stats_ ABSL_GUARDED_BY(stats_mu_);
 };
 
 // One import as one WriteBatch. Keys go in with a placeholder timestamp and are restamped with
@@ -363,29 +715,36 @@ class RocksDbBulkLoad final : public BulkLoad {
   }
 
   absl::StatusOr<WriteResult> Commit() override {
-    absl::MutexLock lock(&store_->write_mu());
-    const Revision head = store_->HeadRevision();
-    if (count_ == 0) return WriteResult{.revision = head};
-    if (expected_schema_revision_) {
-      absl::StatusOr<std::optional<Datastore::SchemaVersion>> schema = store_->SchemaAt(head);
-      if (!schema.ok()) return schema.status();
-      const Revision current = schema->has_value() ? (*schema)->revision : 0;
-      if (current != *expected_schema_revision_) {
-        return SchemaChangedError(*expected_schema_revision_, current);
+    if (count_ == 0) return WriteResult{.revision = store_->HeadRevision()};
+    Revision revision = 0;
+    {
+      absl::MutexLock lock(&store_->write_mu());
+      if (absl::Status s = store_->WritesRefused(); !s.ok()) return s;
+      const Revision head = store_->written_head();
+      if (expected_schema_revision_) {
+        absl::StatusOr<std::optional<Datastore::SchemaVersion>> schema = store_->SchemaAt(head);
+        if (!schema.ok()) return schema.status();
+        const Revision current = schema->has_value() ? (*schema)->revision : 0;
+        if (current != *expected_schema_revision_) {
+          return SchemaChangedError(*expected_schema_revision_, current);
+        }
+      }
+      if (head != start_->revision()) {
+        // Writes committed since the load began may have created some of these relationships.
+        if (absl::Status s = Recheck(*store_->SnapshotAtUnchecked(head)); !s.ok()) return s;
+      }
+      revision = head + 1;
+      const uint32_t rel_id = store_->handle(kRel)->GetID();
+      const uint32_t by_subject_id = store_->handle(kRelBySubject)->GetID();
+      rocksdb::Status s = batch_.UpdateTimestamps(
+          EncodeRevisionTimestamp(revision),
+          [&](uint32_t cf) -> size_t { return cf == rel_id || cf == by_subject_id ? 8 : 0; });
+      if (!s.ok()) return ToStatus(s, "stamping the import with its revision");
+      if (absl::Status st = store_->ApplyLocked(&batch_, revision, changelog_); !st.ok()) {
+        return st;
       }
     }
-    if (head != start_->revision()) {
-      // Writes committed since the load began may have created some of these relationships.
-      if (absl::Status s = Recheck(*store_->HeadSnapshot()); !s.ok()) return s;
-    }
-    const Revision revision = head + 1;
-    const uint32_t rel_id = store_->handle(kRel)->GetID();
-    const uint32_t by_subject_id = store_->handle(kRelBySubject)->GetID();
-    rocksdb::Status s = batch_.UpdateTimestamps(
-        EncodeRevisionTimestamp(revision),
-        [&](uint32_t cf) -> size_t { return cf == rel_id || cf == by_subject_id ? 8 : 0; });
-    if (!s.ok()) return ToStatus(s, "stamping the import with its revision");
-    if (absl::Status st = store_->CommitLocked(&batch_, revision, changelog_); !st.ok()) return st;
+    if (absl::Status s = store_->AwaitDurable(revision); !s.ok()) return s;
     return WriteResult{.revision = revision};
   }
 
@@ -521,9 +880,55 @@ absl::StatusOr<std::unique_ptr<Datastore>> OpenRocksDbDatastore(const RocksDbOpt
     if (s.ok()) s = db->Get(rocksdb::ReadOptions(), meta, kMetaHead, &head_bytes);
     if (!s.ok()) return fail(ToStatus(s, "reading the datastore metadata"));
   }
-  Revision head = keys::DecodeRevisionKey(head_bytes);
-  return std::unique_ptr<Datastore>(
-      new RocksDbDatastore(options, std::move(db), std::move(handles), instance_id, head));
+  const Revision head = keys::DecodeRevisionKey(head_bytes);
+
+  Revision horizon = 0;
+  std::string horizon_bytes;
+  s = db->Get(rocksdb::ReadOptions(), meta, kMetaHorizon, &horizon_bytes);
+  if (s.ok()) {
+    if (horizon_bytes.size() != 8) {
+      return fail(absl::DataLossError("malformed GC horizon in the datastore metadata"));
+    }
+    horizon = keys::DecodeRevisionKey(horizon_bytes);
+  } else if (!s.IsNotFound()) {
+    return fail(ToStatus(s, "reading the GC horizon"));
+  }
+
+  // The newest commit time. A store written before commit times were kept has none: its head
+  // gets the time of this open, so its history ages from now on rather than all at once.
+  int64_t last_commit_micros = 0;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db->NewIterator(rocksdb::ReadOptions(), handles[kCommitTime]));
+    it->SeekToLast();
+    if (it->Valid() && it->value().size() == 8) {
+      last_commit_micros =
+          static_cast<int64_t>(keys::DecodeRevisionKey(absl::string_view(it->value().data(), 8)));
+    } else if (!it->status().ok()) {
+      return fail(ToStatus(it->status(), "reading commit times"));
+    } else if (head > 0) {
+      last_commit_micros = NowMicros();
+      rocksdb::WriteOptions wo;
+      wo.sync = true;
+      s = db->Put(wo, handles[kCommitTime], RevisionKey(head),
+                  RevisionKey(static_cast<uint64_t>(last_commit_micros)));
+      if (!s.ok()) return fail(ToStatus(s, "recording the head's commit time"));
+    }
+  }
+
+  auto store = std::make_unique<RocksDbDatastore>(options, std::move(db), std::move(handles),
+                                                  instance_id, head, horizon, last_commit_micros);
+  // A pass may have recorded its horizon and stopped before raising RocksDB's.
+  if (horizon > 0) {
+    if (absl::Status st = store->RaiseFullHistoryTsLow(horizon); !st.ok()) return st;
+  }
+  return std::unique_ptr<Datastore>(std::move(store));
+}
+
+absl::Status CompactRocksDbDatastore(Datastore* datastore) {
+  auto* store = dynamic_cast<RocksDbDatastore*>(datastore);
+  if (store == nullptr) return absl::InvalidArgumentError("not a RocksDB datastore");
+  return store->CompactAll();
 }
 
 }  // namespace rebac::storage

@@ -1,15 +1,27 @@
 // The embedded RocksDB engine of the Datastore (the default one).
 //
 // Column families:
-//   default      meta: instance id, head revision, format version (no timestamps)
+//   default      meta: instance id, head revision, format version, GC horizon (no timestamps)
 //   rel          resource-major index, versioned by revision (see revision_comparator.h)
 //   rel_by_subj  subject-major index, versioned the same way
 //   changelog    revision -> the updates that revision made, its transaction metadata and
 //                schema text (for Watch; see changelog_codec.h)
 //   schema       revision -> schema text written at that revision
+//   commit_time  revision -> its commit time (unix micros, never decreasing), for the history
+//                window; stores made before it existed get one entry, for their head, at open
 //
 // Each Write is one RocksDB WriteBatch touching all of them, so a crash leaves either the whole
 // revision or none of it; with `sync` (the default) it is on disk before Write returns.
+//
+// Group commit: writers plan and apply their batch one at a time (revisions are assigned in
+// commit order, each planned against the revision written just before it), but fsync outside
+// that lock, so one WAL sync covers every write applied while the previous sync ran. A revision
+// becomes the head readers see only once it and every older one are durable. If a WAL sync
+// fails, that write and every write after it fail, and the store refuses all further writes
+// (FAILED_PRECONDITION) until it is reopened: whether the unsynced writes survived is unknown.
+//
+// History: CollectGarbage keeps `gc_window` of history readable (see Datastore). The horizon is
+// kept in meta, so reads below it fail clearly after a restart too.
 #ifndef REBACD_STORAGE_ROCKSDB_ROCKSDB_DATASTORE_H_
 #define REBACD_STORAGE_ROCKSDB_ROCKSDB_DATASTORE_H_
 
@@ -17,6 +29,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "storage/datastore.h"
 
 namespace rebac::storage {
@@ -28,11 +41,18 @@ struct RocksDbOptions {
   // One bulk import is one atomic WriteBatch held in memory until it commits (about 250 bytes
   // per relationship); an import growing past this fails with RESOURCE_EXHAUSTED.
   size_t max_bulk_load_bytes = 1ull << 30;
+  // How far back snapshot reads and the change feed reach once garbage collection runs.
+  absl::Duration gc_window = absl::Hours(24);
 };
 
 // Opens (creating when needed) the store at options.path. Fails with a clear message when the
 // directory is unusable, locked by another process, or holds a store of another format.
 absl::StatusOr<std::unique_ptr<Datastore>> OpenRocksDbDatastore(const RocksDbOptions& options);
+
+// Flushes the memtables and compacts every column family at once, as RocksDB eventually does on
+// its own: for tests and tools that check what compaction keeps after garbage collection.
+// INVALID_ARGUMENT when `datastore` is not one OpenRocksDbDatastore made.
+absl::Status CompactRocksDbDatastore(Datastore* datastore);
 
 }  // namespace rebac::storage
 

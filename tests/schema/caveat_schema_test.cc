@@ -1,6 +1,7 @@
-// Caveats inside schemas: expressions are compiled with the schema, errors point inside the
-// expression in schema line:column, unused parameters are refused as SpiceDB refuses them, the
-// printer shows the canonical expression, and the compiled form is ready to evaluate.
+// Caveats inside schemas: expressions are compiled with the schema, an error sits at the start of
+// the expression while its CEL message points inside it (schema line:column), unused parameters
+// are refused as SpiceDB refuses them, the printer shows the canonical expression, and the
+// compiled form is ready to evaluate.
 #include <string>
 #include <vector>
 
@@ -40,20 +41,20 @@ TEST_P(RefusedCaveatSchemaTest, ReportsKindPositionAndMessage) {
 INSTANTIATE_TEST_SUITE_P(
     All, RefusedCaveatSchemaTest,
     ::testing::ValuesIn(std::vector<RefusedCaveatCase>{
-        {"undeclared_parameter", "caveat c(a int) {\n\ta == b\n}", Kind::kParse, 2, 7,
+        {"undeclared_parameter", "caveat c(a int) {\n\ta == b\n}", Kind::kParse, 2, 2,
          "invalid expression for caveat `c`: ERROR: c:2:7: undeclared reference to 'b' (in "
          "container '')"},
         {"not_boolean", "caveat c(a int) { a + 1 }", Kind::kParse, 1, 19,
          "invalid expression for caveat `c`: caveat expression must result in a boolean value: "
          "found `int`"},
         {"type_error_on_a_later_line", "caveat c(a int) {\n\ta == 1 &&\n\t  a + \"x\" == 2\n}",
-         Kind::kParse, 3, 6,
+         Kind::kParse, 2, 2,
          "invalid expression for caveat `c`: ERROR: c:3:6: found no matching overload for '_+_' "
          "applied to '(int, string)'"},
-        {"syntax_error_at_end", "caveat c(a int) { a == }", Kind::kParse, 1, 23,
+        {"syntax_error_at_end", "caveat c(a int) { a == }", Kind::kParse, 1, 19,
          "invalid expression for caveat `c`: ERROR: c:1:23: Syntax error: mismatched input "
          "'<EOF>'"},
-        {"prefixed_caveat_name", "caveat org/c(a int) { a == x }", Kind::kParse, 1, 28,
+        {"prefixed_caveat_name", "caveat org/c(a int) { a == x }", Kind::kParse, 1, 23,
          "invalid expression for caveat `org/c`: ERROR: org/c:1:28: undeclared reference to 'x' "
          "(in container '')"},
         {"unused_parameter", "caveat c(a int, b int) { a == 1 }", Kind::kType, 1, 17,
@@ -69,13 +70,23 @@ INSTANTIATE_TEST_SUITE_P(
          "definition doc {\n\trelation rel: missing\n}\ncaveat c(a int, b int) { a == 1 }",
          Kind::kType, 4, 17, "parameter `b` for caveat `c` is unused"},
         {"uint_parameter_is_int_in_expressions", "caveat c(u uint) { u == 1u }", Kind::kParse, 1,
-         22,
+         20,
          "invalid expression for caveat `c`: ERROR: c:1:22: found no matching overload for '_==_' "
          "applied to '(int, uint)'"},
         {"map_parameter_needs_string_keys", "caveat c(m map<int>) { m[1] == 1 }", Kind::kParse, 1,
-         25,
+         24,
          "invalid expression for caveat `c`: ERROR: c:1:25: found no matching overload for '_[_]' "
          "applied to '(map(string, int), int)'"},
+        // CEL places a call at its `(`; an error without a CEL location reads 0:0.
+        {"unknown_function_at_its_parenthesis", "caveat c(x int) {\n  frobnicate(x)\n}",
+         Kind::kParse, 2, 3,
+         "invalid expression for caveat `c`: ERROR: c:2:13: undeclared reference to 'frobnicate' "
+         "(in container '')"},
+        {"unknown_member_function", "caveat c(s string) {\n  s.frob()\n}", Kind::kParse, 2, 3,
+         "invalid expression for caveat `c`: ERROR: c:2:9: undeclared reference to 'frob' (in "
+         "container '')"},
+        {"parameter_named_like_a_type", "caveat c(int int) {\n  int > 0\n}", Kind::kParse, 2, 3,
+         "invalid expression for caveat `c`: ERROR: c:0:0: overlapping identifier for name 'int'"},
     }),
     [](const auto& info) { return info.param.name; });
 

@@ -71,6 +71,23 @@ INSTANTIATE_TEST_SUITE_P(
          "Expected keyword, found token TokenTypeLeftParen"},
         {"relation_without_types", "definition doc {\n\trelation viewer:\n}", Kind::kParse, 3, 1,
          "Expected identifier, found token TokenTypeRightBrace"},
+        // A permission's type annotation (`permission view: user | team = ...`) holds plain type
+        // names; positions as SpiceDB v1.54 reports them.
+        {"permission_annotation_without_expression",
+         kUser + "definition doc {\n  permission view: user\n}", Kind::kParse, 3, 24,
+         "Expected one of: [TokenTypeEquals], found: TokenTypeSyntheticSemicolon"},
+        {"permission_annotation_without_types",
+         kUser + "definition doc {\n  permission view: = view\n}", Kind::kParse, 3, 20,
+         "Expected identifier, found token TokenTypeEquals"},
+        {"permission_annotation_with_subject_relation",
+         kUser + "definition doc {\n  permission view: user | doc#viewer = view\n}", Kind::kParse,
+         3, 30, "Expected one of: [TokenTypeEquals], found: TokenTypeHash"},
+        {"permission_annotation_with_wildcard",
+         kUser + "definition doc {\n  permission view: user:* = view\n}", Kind::kParse, 3, 24,
+         "Expected one of: [TokenTypeEquals], found: TokenTypeColon"},
+        {"permission_annotation_with_type_path",
+         kUser + "definition doc {\n  permission view: a/b = view\n}", Kind::kParse, 3, 21,
+         "Expected one of: [TokenTypeEquals], found: TokenTypeDiv"},
         {"one_line_relation_needs_terminator", kUser + "definition doc { relation r: user }",
          Kind::kParse, 2, 35,
          "Expected end of statement or definition, found: TokenTypeRightBrace"},
@@ -245,6 +262,17 @@ TEST(CompileTest, RepeatedUseFlagIsAccepted) {
   // case use_expiration_twice compares it.
   CompileResult result = Compile("use expiration\nuse expiration\n\ndefinition simple {}");
   EXPECT_TRUE(result.ok()) << result.error().ToString();
+}
+
+TEST(CompileTest, PermissionTypeAnnotationIsAcceptedAndNotPrinted) {
+  // SpiceDB v1.54 checks annotations only under `use typechecking`, and ReadSchema drops them.
+  CompileResult result = Compile(
+      "definition user {}\ndefinition doc {\n  relation viewer: user\n  permission view: user | "
+      "nosuchtype = viewer\n}");
+  ASSERT_TRUE(result.ok()) << result.error().ToString();
+  EXPECT_EQ(Print(*result.schema()),
+            "definition doc {\n\trelation viewer: user\n\tpermission view = viewer\n}\n\n"
+            "definition user {}");
 }
 
 TEST(CompileTest, EmptyTextIsAnEmptySchema) {

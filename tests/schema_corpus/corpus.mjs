@@ -451,4 +451,25 @@ add("err_userset_of_unknown_type", `definition doc {\n  relation viewer: group#m
 add("err_permission_names_type", `definition user {}\ndefinition doc {\n  permission view = user\n}`);
 add("err_definition_caveat_keyword_swap", `caveat user {}\ndefinition doc {}`);
 
+// Permission type annotations (SpiceDB v1.54 parses them; checks them only under `use typechecking`)
+add("permission_type_annotation", `definition user {}\ndefinition doc {\n  relation viewer: user\n  permission view: user = viewer\n}`);
+add("permission_type_annotation_unknown_type", `definition user {}\ndefinition doc {\n  relation viewer: user\n  permission view: user | nosuchtype = viewer\n}`);
+add("err_permission_annotation_empty", `definition user {}\ndefinition doc {\n  relation viewer: user\n  permission view: = viewer\n}`);
+add("err_permission_annotation_subject_relation", `definition user {}\ndefinition doc {\n  relation viewer: user\n  permission view: user | doc#viewer = viewer\n}`);
+add("err_permission_annotation_wildcard", `definition user {}\ndefinition doc {\n  relation viewer: user\n  permission view: user:* = viewer\n}`);
+add("err_permission_annotation_type_path", `definition user {}\ndefinition doc {\n  relation viewer: user\n  permission view: a/b | user = viewer\n}`);
+add("use_typechecking", `use typechecking\ndefinition user {}\ndefinition doc {\n  relation viewer: user\n  permission view: user = viewer\n}`);
+
+// Where CEL places its errors
+add("err_caveat_unknown_function_nested", `caveat c(x int) {\n  x > 1 &&\n    frob(x)\n}\ndefinition user {}`);
+add("err_caveat_member_on_wrong_type", `caveat c(a int) {\n  a.startsWith("x")\n}\ndefinition user {}`);
+add("err_caveat_select_on_int", `caveat c(a int) {\n  a.b == 1\n}\ndefinition user {}`);
+add("err_caveat_macro_predicate_not_bool", `caveat c(l list<int>) {\n  l.exists(v, v + 1)\n}\ndefinition user {}`);
+add("err_caveat_has_without_field", `caveat c(m map<int>) {\n  has(m)\n}\ndefinition user {}`);
+add("err_caveat_index_wrong_type", `caveat c(l list<int>) {\n  l["a"] == 1\n}\ndefinition user {}`);
+add("err_caveat_ternary_mismatch", `caveat c(b bool) {\n  (b ? 1 : "x") == 1\n}\ndefinition user {}`);
+add("err_caveat_macro_over_int", `caveat c(a int) {\n  a.exists(v, v > 1)\n}\ndefinition user {}`);
+add("err_caveat_select_on_select", `caveat c(m map<string>) {\n  m.a.b == "x"\n}\ndefinition user {}`);
+add("err_caveat_in_wrong_element", `caveat c(a int, l list<string>) {\n  a in l\n}\ndefinition user {}`);
+
 export const CORPUS = cases;
