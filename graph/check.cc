@@ -312,7 +312,7 @@ absl::StatusOr<Membership> Checker::EvaluateRewrite(const schema::Definition& de
     case Kind::kNil:
       return Membership::No();
     case Kind::kComputedUserset:
-      if (Hinted(definition, id, node.relation, "", depth)) return Membership::Yes();
+      if (Hinted(definition, id, node.relation, "")) return Membership::Yes();
       return Dispatch(definition.name, id, node.relation, depth - 1);
     case Kind::kArrow:
       return EvaluateArrow(definition, node, id, depth);
@@ -370,9 +370,11 @@ absl::StatusOr<Membership> Checker::EvaluateRewrite(const schema::Definition& de
 }
 
 bool Checker::Hinted(const schema::Definition& definition, absl::string_view id,
-                     absl::string_view relation, absl::string_view arrow_target, int depth) const {
-  // The checked permission's own rewrite runs at the full depth; what it dispatches runs lower.
-  if (!options_.hint || depth != options_.max_depth) return false;
+                     absl::string_view relation, absl::string_view arrow_target) const {
+  // SpiceDB hands its check hints down with every dispatch, so a computed userset or arrow
+  // anywhere below the checked permission is answered by the hint too (seed 141:
+  // `remove = writer - share`, `share = writer`: the hinted writer holds on both sides).
+  if (!options_.hint) return false;
   const CheckOptions::Hint& hint = *options_.hint;
   return hint.relation == relation && hint.arrow_target == arrow_target && hint.id == id &&
          hint.type == definition.name;
@@ -385,7 +387,7 @@ absl::StatusOr<Membership> Checker::EvaluateArrow(const schema::Definition& defi
   // target relation on the subject object; types without that relation contribute nothing. A
   // caveat on the tupleset relationship conditions what is reached through it.
   if (node.arrow_function == schema::RewriteNode::ArrowFunction::kAny &&
-      Hinted(definition, id, node.relation, node.arrow_target, depth)) {
+      Hinted(definition, id, node.relation, node.arrow_target)) {
     return Membership::Yes();
   }
   struct Hop {

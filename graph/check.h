@@ -89,9 +89,9 @@ struct CheckOptions {
   // Record the walk as a CheckTrace tree (costs a node per sub-problem; off by default).
   bool trace = false;
   // A part of the checked permission already known to hold for the subject, as SpiceDB's
-  // check hints: on the checked object, the computed userset `relation` (arrow_target empty)
-  // or the arrow `relation->arrow_target` counts as Yes without being evaluated. Only the
-  // permission's own rewrite consults it, not what it dispatches. LookupResources passes the
+  // check hints: on object `id`, the computed userset `relation` (arrow_target empty) or the
+  // arrow `relation->arrow_target` counts as Yes without being evaluated, wherever the walk
+  // meets it (SpiceDB passes hints down with each dispatch). LookupResources passes the
   // hop it walked through when it confirms an intersection or exclusion, so the confirmation
   // judges only the other branches.
   struct Hint {
@@ -121,7 +121,7 @@ class Checker {
   // Whether options_.hint names this computed userset (arrow_target "") or arrow of the
   // checked permission's own rewrite.
   bool Hinted(const schema::Definition& definition, absl::string_view id,
-              absl::string_view relation, absl::string_view arrow_target, int depth) const;
+              absl::string_view relation, absl::string_view arrow_target) const;
   // One (object, relation) sub-problem for the request's subject.
   absl::StatusOr<Membership> Dispatch(absl::string_view type, absl::string_view id,
                                       absl::string_view relation, int depth);
