@@ -13,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "schema/compiler.h"
 #include "storage/rocksdb/rocksdb_datastore.h"
+#include "tests/support/scratch_dir.h"
 
 namespace rebac::graph {
 namespace {
@@ -55,18 +56,10 @@ storage::Relationship Parse(absl::string_view text) {
 class CheckTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("rebacd-check-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
     auto opened = storage::OpenRocksDbDatastore({.path = dir_.string(), .sync = false});
     ASSERT_TRUE(opened.ok()) << opened.status();
     store_ = std::move(*opened);
     UseSchema(kDocsSchema);
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
   }
   void UseSchema(absl::string_view text) {
     schema::CompileResult compiled = schema::Compile(std::string_view(text.data(), text.size()));
@@ -96,7 +89,7 @@ class CheckTest : public ::testing::Test {
     return r.ok() && *r;
   }
 
-  std::filesystem::path dir_;
+  rebac::test_support::ScratchDir dir_{"rebacd-check-test"};
   std::unique_ptr<storage::Datastore> store_;
   std::shared_ptr<const schema::CompiledSchema> schema_;
 };

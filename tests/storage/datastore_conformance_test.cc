@@ -9,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "storage/memory/memory_datastore.h"
 #include "storage/rocksdb/rocksdb_datastore.h"
+#include "tests/support/scratch_dir.h"
 
 namespace rebac::storage {
 namespace {
@@ -25,18 +26,7 @@ struct Engine {
 
 class DatastoreConformanceTest : public ::testing::TestWithParam<Engine> {
  protected:
-  void SetUp() override {
-    std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    std::replace(test.begin(), test.end(), '/', '-');  // parameterized names hold a '/'
-    dir_ = std::filesystem::temp_directory_path() /
-           ("rebacd-conformance-" + std::to_string(::getpid()) + "-" + test);
-    std::filesystem::remove_all(dir_);
-    Open();
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void SetUp() override { Open(); }
   void Open() {
     store_.reset();
     if (GetParam().name == "memory") {
@@ -75,7 +65,7 @@ class DatastoreConformanceTest : public ::testing::TestWithParam<Engine> {
     return out;
   }
 
-  std::filesystem::path dir_;
+  rebac::test_support::ScratchDir dir_{"rebacd-conformance"};
   std::unique_ptr<Datastore> store_;
 };
 

@@ -9,23 +9,14 @@
 
 #include "gtest/gtest.h"
 #include "storage/rocksdb/rocksdb_datastore.h"
+#include "tests/support/scratch_dir.h"
 
 namespace rebac::storage {
 namespace {
 
 class GroupCommitTest : public ::testing::TestWithParam<bool> {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("rebacd-group-commit-test-" + std::to_string(::getpid()) + "-" +
-            std::to_string(GetParam()));
-    std::filesystem::remove_all(dir_);
-    Reopen();
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void SetUp() override { Reopen(); }
   void Reopen() {
     store_.reset();
     auto opened = OpenRocksDbDatastore({.path = dir_.string(), .sync = GetParam()});
@@ -33,7 +24,7 @@ class GroupCommitTest : public ::testing::TestWithParam<bool> {
     store_ = std::move(*opened);
   }
 
-  std::filesystem::path dir_;
+  rebac::test_support::ScratchDir dir_{"rebacd-group-commit-test"};
   std::unique_ptr<Datastore> store_;
 };
 

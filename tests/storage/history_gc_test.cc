@@ -7,6 +7,7 @@
 
 #include "gtest/gtest.h"
 #include "storage/rocksdb/rocksdb_datastore.h"
+#include "tests/support/scratch_dir.h"
 
 namespace rebac::storage {
 namespace {
@@ -21,17 +22,7 @@ class HistoryGcTest : public ::testing::Test {
  protected:
   static constexpr absl::Duration kWindow = absl::Hours(1);
 
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("rebacd-gc-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    Reopen();
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void SetUp() override { Reopen(); }
   void Reopen() {
     store_.reset();
     auto opened = OpenRocksDbDatastore({.path = dir_.string(), .gc_window = kWindow});
@@ -85,7 +76,7 @@ class HistoryGcTest : public ::testing::Test {
     return out;
   }
 
-  std::filesystem::path dir_;
+  rebac::test_support::ScratchDir dir_{"rebacd-gc-test"};
   std::unique_ptr<Datastore> store_;
 };
 

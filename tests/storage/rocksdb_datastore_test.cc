@@ -6,6 +6,7 @@
 
 #include "gtest/gtest.h"
 #include "storage/key_codec.h"
+#include "tests/support/scratch_dir.h"
 
 namespace rebac::storage {
 namespace {
@@ -17,17 +18,7 @@ Relationship Rel(std::string rt, std::string rid, std::string rel, std::string s
 
 class RocksDbDatastoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("rebacd-storage-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    Reopen();
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void SetUp() override { Reopen(); }
   void Reopen() {
     store_.reset();
     auto opened = OpenRocksDbDatastore({.path = dir_.string()});
@@ -53,7 +44,7 @@ class RocksDbDatastoreTest : public ::testing::Test {
     return out;
   }
 
-  std::filesystem::path dir_;
+  rebac::test_support::ScratchDir dir_{"rebacd-storage-test"};
   std::unique_ptr<Datastore> store_;
 };
 
