@@ -59,8 +59,9 @@ class CoalescingWriter {
       flush = true;
     }
     if (!flush) {
-      if (gathered_ == 0) gathering_since_ = absl::Now();
-      flush = gathered_ + 1 >= max_batch_ || absl::Now() - gathering_since_ >= max_delay_;
+      const absl::Time now = absl::Now();
+      if (gathered_ == 0) gathering_since_ = now;
+      flush = gathered_ + 1 >= max_batch_ || now - gathering_since_ >= max_delay_;
     }
     if (flush) {
       gathered_ = 0;
