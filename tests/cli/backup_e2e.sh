@@ -30,20 +30,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-PASSED=0
-FAILED=0
-pass() {
-  PASSED=$((PASSED + 1))
-  echo "ok   $1"
-}
-fail() {
-  FAILED=$((FAILED + 1))
-  echo "FAIL $1"
-  shift
-  for detail in "$@"; do printf '     %s\n' "$detail"; done
-  printf '     stdout: %s\n' "$(head -c 2000 "$WORK/out" | sed 's/^/|/' | tr '\n' ' ')"
-  printf '     stderr: %s\n' "$(head -c 2000 "$WORK/err" | sed 's/^/|/' | tr '\n' ' ')"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/checks.sh"
 
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
@@ -85,30 +72,7 @@ rb_at() {
   "$REBAC" --endpoint "$endpoint" --insecure --token "$KEY" --timeout 20 "$@"
 }
 
-run() {
-  set +e
-  "$@" >"$WORK/out" 2>"$WORK/err" </dev/null
-  RC=$?
-  set -e
-}
 
-# expect_err_has NAME RC PATTERN...: exited RC and stderr matches every grep -E PATTERN.
-expect_err_has() {
-  local name=$1 want_rc=$2
-  shift 2
-  if [[ "$RC" -ne "$want_rc" ]]; then
-    fail "$name" "exit status $RC, want $want_rc"
-    return
-  fi
-  local pattern
-  for pattern in "$@"; do
-    if ! grep -qE -- "$pattern" "$WORK/err"; then
-      fail "$name" "stderr does not match /$pattern/"
-      return
-    fi
-  done
-  pass "$name"
-}
 
 # dump ENDPOINT OUT: the schema and every relationship (sorted) of a store, as text.
 dump() {

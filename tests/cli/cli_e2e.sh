@@ -36,31 +36,11 @@ ENDPOINT="127.0.0.1:$PORT"
   --datastore-engine rocksdb --datastore-path "$DATA" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 
-PASSED=0
-FAILED=0
-pass() {
-  PASSED=$((PASSED + 1))
-  echo "ok   $1"
-}
-fail() {
-  FAILED=$((FAILED + 1))
-  echo "FAIL $1"
-  shift
-  for detail in "$@"; do printf '     %s\n' "$detail"; done
-  printf '     stdout: %s\n' "$(sed 's/^/|/' "$WORK/out" | tr '\n' ' ')"
-  printf '     stderr: %s\n' "$(sed 's/^/|/' "$WORK/err" | tr '\n' ' ')"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/checks.sh"
 
 # rebac against the test server with the right key; the caller adds the command.
 rb() { "$REBAC" --endpoint "$ENDPOINT" --insecure --token "$KEY" --timeout 10 "$@"; }
 
-# Runs a command, keeping its exit status in RC and its output in $WORK/out and $WORK/err.
-run() {
-  set +e
-  "$@" >"$WORK/out" 2>"$WORK/err" </dev/null
-  RC=$?
-  set -e
-}
 # Like run, with standard input taken from $WORK/in.
 run_stdin() {
   set +e
@@ -79,23 +59,6 @@ expect() {
   else
     pass "$name"
   fi
-}
-# expect_err_has NAME RC PATTERN...: exited RC and stderr matches every grep -E PATTERN.
-expect_err_has() {
-  local name=$1 want_rc=$2
-  shift 2
-  if [[ "$RC" -ne "$want_rc" ]]; then
-    fail "$name" "exit status $RC, want $want_rc"
-    return
-  fi
-  local pattern
-  for pattern in "$@"; do
-    if ! grep -qE -- "$pattern" "$WORK/err"; then
-      fail "$name" "stderr does not match /$pattern/"
-      return
-    fi
-  done
-  pass "$name"
 }
 # expect_lines NAME WANT: exited 0 and stdout has exactly the lines of WANT, in any order.
 expect_lines() {
