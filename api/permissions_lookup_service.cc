@@ -21,6 +21,7 @@
 #include "api/permissions_service.h"
 #include "api/request_validation.h"
 #include "api/service_support.h"
+#include "graph/chunked_resource_lookup.h"
 #include "graph/error_reason.h"
 #include "graph/expand.h"
 #include "graph/lookup_resources.h"
@@ -284,10 +285,10 @@ grpc::Status PermissionsServiceImpl::LookupResources(
     cursor.revision = view->snapshot->revision();
     cursor.request_hash = hash;
 
-    graph::ResourceLookup lookup(view->schema, view->snapshot,
-                                 {.max_depth = limits_.max_depth,
-                                  .skip = cursor.sent,
-                                  .cancelled = [context] { return context->IsCancelled(); }});
+    const graph::LookupResourcesOptions options{
+        .max_depth = limits_.max_depth, .skip = cursor.sent, .cancelled = [context] {
+          return context->IsCancelled();
+        }};
     const uint64_t limit = request->optional_limit();
     uint64_t sent_now = 0;
     bool stream_broken = false;
@@ -296,11 +297,26 @@ grpc::Status PermissionsServiceImpl::LookupResources(
     absl::StatusOr<schema::caveats::ValueMap> caveat_context =
         RequestCaveatContext(request->has_context() ? &request->context() : nullptr);
     if (!caveat_context.ok()) return caveat_context.status();
-    absl::Status walked = lookup.Run(
-        {request->resource_object_type(), request->permission(),
-         request->subject().object().object_type(), request->subject().object().object_id(),
-         request->subject().optional_relation(), *std::move(caveat_context)},
-        [&](absl::string_view id, const std::vector<std::string>* missing_context) {
+    const graph::LookupResourcesRequest lookup_request{
+        request->resource_object_type(),           request->permission(),
+        request->subject().object().object_type(), request->subject().object().object_id(),
+        request->subject().optional_relation(),    *std::move(caveat_context)};
+    // Where results can be conditional, SpiceDB's stream has a shape of its own (a resource
+    // definite and conditional, or conditional twice): walk as it dispatches. Otherwise every
+    // result is definite and streamed once, and the direct walk gives the same answer faster.
+    // (SpiceDB also repeats a definite resource under a limit; rebacd streams it once there.)
+    const bool chunked = !view->schema->caveats().empty();
+    auto run = [&](graph::ResourceVisitor visit) -> absl::Status {
+      if (chunked) {
+        graph::ChunkedResourceLookup lookup(view->schema, view->snapshot,
+                                            {.lookup = options, .repeat_definite = limit > 0});
+        return lookup.Run(lookup_request, visit);
+      }
+      graph::ResourceLookup lookup(view->schema, view->snapshot, options);
+      return lookup.Run(lookup_request, visit);
+    };
+    absl::Status walked =
+        run([&](absl::string_view id, const std::vector<std::string>* missing_context) {
           ++cursor.sent;
           ++sent_now;
           response.Clear();

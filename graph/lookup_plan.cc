@@ -157,7 +157,17 @@ LookupPlan::LookupPlan(const schema::CompiledSchema& schema, absl::string_view t
   for (Edge& edge : edges) {
     const Entrypoint& e = edge.entrypoint;
     if (!reaches_target.contains(Key(e.found_type, e.found_relation))) continue;
-    by_subject_[edge.subject_key].push_back(std::move(edge.entrypoint));
+    // The same hop met twice (`writer + (writer + x)`) is one entrypoint, as SpiceDB keys
+    // its entrypoints by what they are (pkg/schema reachability): walking it twice would
+    // stream its conditional results twice.
+    std::vector<Entrypoint>& hops = by_subject_[edge.subject_key];
+    bool seen = false;
+    for (const Entrypoint& other : hops) {
+      seen = seen || (other.kind == e.kind && other.found_type == e.found_type &&
+                      other.found_relation == e.found_relation && other.tupleset == e.tupleset &&
+                      other.direct == e.direct);
+    }
+    if (!seen) hops.push_back(std::move(edge.entrypoint));
   }
 }
 
