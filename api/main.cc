@@ -112,6 +112,11 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
   serve
+      ->add_option("--check-cache-entries", options.check_cache_entries,
+                   "check sub-problem answers kept across requests, keyed by revision (0 turns "
+                   "the cache off)")
+      ->capture_default_str();
+  serve
       ->add_option("--dispatch-max-depth", options.limits.max_depth,
                    "maximum depth of a permission walk")
       ->capture_default_str()

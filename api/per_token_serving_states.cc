@@ -15,6 +15,9 @@ RevisionQuantization TestingQuantization() {
   return q;
 }
 
+// Each token's datastore is small and there may be many: a small check cache each.
+constexpr size_t kTestingCheckCacheEntries = 10'000;
+
 }  // namespace
 
 std::string BearerToken(const grpc::ServerContextBase& context) {
@@ -39,7 +42,8 @@ ServingState* PerTokenServingStates::ForToken(absl::string_view token) {
   absl::MutexLock lock(&mu_);
   std::unique_ptr<ServingState>& state = states_[token];
   if (state == nullptr) {
-    state = std::make_unique<ServingState>(storage::NewMemoryDatastore(), TestingQuantization());
+    state = std::make_unique<ServingState>(storage::NewMemoryDatastore(), TestingQuantization(),
+                                           kTestingCheckCacheEntries);
   }
   return state.get();
 }

@@ -453,6 +453,7 @@ grpc::Status PermissionsServiceImpl::CheckPermission(grpc::ServerContext* contex
     check.context = *std::move(caveat_context);
     graph::CheckOptions options = CheckOptionsFor(*context, limits_.max_depth);
     options.trace = request->with_tracing();
+    options.shared_cache = view->check_cache;
     graph::Checker checker(view->schema, view->snapshot, options);
     absl::StatusOr<graph::CheckResult> result = checker.Check(check);
     if (!result.ok()) return result.status();
@@ -502,6 +503,7 @@ grpc::Status PermissionsServiceImpl::CheckBulkPermissions(
             check.subject_type, ":", check.subject_id, "#", check.subject_relation)];
         if (checker == nullptr) {
           graph::CheckOptions options = CheckOptionsFor(*context, limits_.max_depth);
+          options.shared_cache = view->check_cache;
           options.trace = request->with_tracing();
           checker = std::make_unique<graph::Checker>(view->schema, view->snapshot, options);
         }

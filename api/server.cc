@@ -142,7 +142,8 @@ absl::Status Server::OpenStates(const ServerOptions& options, Impl* impl) {
                                      .sync = options.datastore_sync,
                                      .gc_window = options.gc_window});
   if (!datastore.ok()) return datastore.status();
-  impl->state = std::make_unique<ServingState>(std::move(*datastore), options.quantization);
+  impl->state = std::make_unique<ServingState>(std::move(*datastore), options.quantization,
+                                               options.check_cache_entries);
   impl->gc = std::make_unique<storage::GarbageCollector>(
       &impl->state->datastore(),
       storage::GarbageCollectorOptions{.interval = options.gc_interval, .report = ReportGc});

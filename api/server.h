@@ -39,6 +39,8 @@ struct ServerOptions {
   int max_message_bytes = 16 << 20;
   // minimize_latency's revision (`serve` only; serve-testing quantizes to 10 ms as SpiceDB's).
   RevisionQuantization quantization;
+  // Check answers shared across requests (`serve` only; see graph/check_cache.h).
+  size_t check_cache_entries = ServingState::kDefaultCheckCacheEntries;
   // gRPC sync-server threads that wait for calls. gRPC's defaults (1 and 2) make a thread per
   // call under concurrent load, and creating and ending threads cost more than a check; keeping
   // a few more halves the server CPU per call.

@@ -27,13 +27,27 @@ absl::Duration RandomBelow(absl::Duration bound) {
   return absl::Nanoseconds(std::uniform_int_distribution<int64_t>(0, nanos - 1)(rng));
 }
 
+// Whether any relation allows expiring relationships: answers about those change with the
+// clock, not only with the revision.
+bool AllowsExpiration(const schema::CompiledSchema& schema) {
+  for (const schema::Definition& definition : schema.definitions()) {
+    for (const schema::Relation& relation : definition.relations) {
+      for (const schema::AllowedSubjectType& allowed : relation.allowed) {
+        if (allowed.expiration) return true;
+      }
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 ServingState::ServingState(std::unique_ptr<storage::Datastore> datastore,
-                           RevisionQuantization quantization)
+                           RevisionQuantization quantization, size_t check_cache_entries)
     : datastore_(std::move(datastore)),
       quantization_(std::move(quantization)),
-      empty_schema_(std::make_shared<const schema::CompiledSchema>()) {}
+      empty_schema_(std::make_shared<const schema::CompiledSchema>()),
+      check_cache_(check_cache_entries) {}
 
 storage::Revision ServingState::QuantizedRevision() {
   if (quantization_.interval <= absl::ZeroDuration()) return datastore_->HeadRevision();
@@ -107,6 +121,7 @@ absl::StatusOr<ReadView> ServingState::ViewAt(storage::Revision revision) {
   view.has_schema = (*info)->has_schema;
   view.schema_revision = (*info)->schema_revision;
   view.token = (*info)->token;
+  if ((*info)->cacheable_checks) view.check_cache = &check_cache_;
   return view;
 }
 
@@ -122,6 +137,7 @@ absl::StatusOr<std::shared_ptr<const ServingState::RevisionInfo>> ServingState::
   if (!schema.ok()) return schema.status();
   info->schema = std::move(*schema);
   info->token = TokenFor(revision);
+  info->cacheable_checks = !AllowsExpiration(*info->schema);
   absl::MutexLock lock(&info_mu_);
   if (info_.size() >= kMaxCachedRevisions) info_.clear();
   return info_.emplace(revision, std::move(info)).first->second;

@@ -21,6 +21,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "authzed/api/v1/permission_service.pb.h"
+#include "graph/check_cache.h"
 #include "schema/compiled_schema.h"
 #include "storage/datastore.h"
 
@@ -35,6 +36,9 @@ struct ReadView {
   // pass as storage::WriteRequest::expected_schema_revision.
   storage::Revision schema_revision = 0;
   std::string token;  // the ZedToken of snapshot->revision()
+  // Check answers shared across requests; nullptr where the schema allows expiring
+  // relationships (an answer at a revision changes when one of them expires).
+  graph::CheckCache* check_cache = nullptr;
 };
 
 // How `minimize_latency` picks its revision, as SpiceDB's
@@ -51,8 +55,12 @@ struct RevisionQuantization {
 
 class ServingState {
  public:
+  // `check_cache_entries` bounds the shared check cache (0: no cache).
   explicit ServingState(std::unique_ptr<storage::Datastore> datastore,
-                        RevisionQuantization quantization = {});
+                        RevisionQuantization quantization = {},
+                        size_t check_cache_entries = kDefaultCheckCacheEntries);
+
+  static constexpr size_t kDefaultCheckCacheEntries = 100'000;
 
   storage::Datastore& datastore() { return *datastore_; }
 
@@ -84,6 +92,7 @@ class ServingState {
     bool has_schema = false;
     storage::Revision schema_revision = 0;
     std::string token;
+    bool cacheable_checks = false;  // the schema has no `with expiration`
   };
   absl::StatusOr<std::shared_ptr<const RevisionInfo>> InfoAt(storage::Revision revision);
 
@@ -94,6 +103,7 @@ class ServingState {
   std::unique_ptr<storage::Datastore> datastore_;
   const RevisionQuantization quantization_;
   std::shared_ptr<const schema::CompiledSchema> empty_schema_;
+  graph::CheckCache check_cache_;
 
   absl::Mutex quantized_mu_;
   storage::Revision quantized_revision_ ABSL_GUARDED_BY(quantized_mu_) = 0;

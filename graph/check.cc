@@ -45,6 +45,7 @@ absl::StatusOr<Membership> Checker::CheckMembership(const CheckRequest& request)
   if (request.subject_type != request_.subject_type || request.subject_id != request_.subject_id ||
       request.subject_relation != request_.subject_relation) {
     memo_.clear();
+    path_dependent_.clear();
   }
   request_ = request;
   on_path_.clear();
@@ -128,7 +129,13 @@ absl::StatusOr<CheckResult> Checker::Check(const CheckRequest& request) {
   return result;
 }
 
+std::string Checker::SharedKey(absl::string_view key) const {
+  return absl::StrCat(snapshot_->revision(), "\n", request_.subject_type, "\n", request_.subject_id,
+                      "\n", request_.subject_relation, "\n", key);
+}
+
 absl::Status Checker::MaxDepthExceeded() const {
+  ++depth_failures_;
   return ErrorWithReason(
       absl::StatusCode::kFailedPrecondition,
       absl::StrCat("the check request has exceeded the allowable maximum depth of ",
@@ -160,6 +167,7 @@ absl::StatusOr<Membership> Checker::Dispatch(absl::string_view type, absl::strin
     started = absl::Now();
   }
   if (auto it = memo_.find(key); it != memo_.end()) {
+    if (!path_dependent_.empty() && path_dependent_.contains(key)) ++depth_failures_;
     if (node != nullptr) {
       node->cached = true;
       node->result = ToPermissionship(it->second);
@@ -186,6 +194,18 @@ absl::StatusOr<Membership> Checker::Dispatch(absl::string_view type, absl::strin
   // A type reached through data that lacks the relation.
   if (rel == nullptr) return Membership::No();
 
+  const bool shared =
+      options_.shared_cache != nullptr && !options_.hint.has_value() && node == nullptr;
+  std::string shared_key;
+  if (shared) {
+    shared_key = SharedKey(key);
+    if (std::optional<Membership> hit = options_.shared_cache->Lookup(shared_key, depth)) {
+      memo_.emplace(key, *hit);
+      return *std::move(hit);
+    }
+  }
+  const uint64_t depth_failures_before = depth_failures_;
+
   if (node != nullptr) {
     node->is_permission = rel->is_permission;
     trace_stack_.push_back(node);
@@ -197,7 +217,14 @@ absl::StatusOr<Membership> Checker::Dispatch(absl::string_view type, absl::strin
     if (result.ok()) node->result = ToPermissionship(*result);
   }
   std::move(leave_path).Invoke();
-  if (result.ok()) memo_.emplace(std::move(key), *result);
+  if (result.ok()) {
+    if (depth_failures_ != depth_failures_before) {
+      path_dependent_.insert(key);
+    } else if (shared) {
+      options_.shared_cache->Insert(shared_key, *result, depth);
+    }
+    memo_.emplace(std::move(key), *result);
+  }
   return result;
 }
 

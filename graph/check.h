@@ -36,6 +36,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "graph/caveat_expression.h"
+#include "graph/check_cache.h"
 #include "schema/caveats/value.h"
 #include "schema/compiled_schema.h"
 #include "storage/datastore.h"
@@ -101,6 +102,9 @@ struct CheckOptions {
     std::string arrow_target;
   };
   std::optional<Hint> hint;
+  // Answers shared with other requests at the same revision (nullptr: none). Not consulted
+  // with a hint or a trace, whose answers are not the plain sub-problem's.
+  CheckCache* shared_cache = nullptr;
 };
 
 class Checker {
@@ -143,6 +147,8 @@ class Checker {
   CheckOptions options_;
   CheckRequest request_;
   absl::Status MaxDepthExceeded() const;
+  // The shared cache key of a sub-problem (memo key `key`) for the request's subject.
+  std::string SharedKey(absl::string_view key) const;
 
   absl::flat_hash_map<std::string, Membership> memo_;  // "type\0id\0relation"
   absl::flat_hash_set<std::string> on_path_;           // sub-problems being evaluated (cycle check)
@@ -150,6 +156,11 @@ class Checker {
   std::shared_ptr<CheckTrace> trace_root_;
   std::vector<CheckTrace*> trace_stack_;
   uint32_t dispatches_ = 0;  // sub-problems evaluated, to poll the deadline now and then
+  // Depth failures met so far (cycles included). An answer computed while one was met (and
+  // absorbed, say by a union that found the subject elsewhere) depends on the path that led to
+  // it, so it is not shared with other requests — nor is anything built on it.
+  mutable uint64_t depth_failures_ = 0;
+  absl::flat_hash_set<std::string> path_dependent_;  // memo keys of such answers
 };
 
 }  // namespace rebac::graph
