@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -15,14 +16,41 @@
 namespace rebac::schema::internal {
 namespace {
 
-// SpiceDB stores each comment with every line trimmed; several comments are kept one per line.
+// The longest line Go's bufio.Scanner reads with its default buffer (64 KiB, newline included).
+constexpr size_t kMaxScannedLineLength = 64 * 1024 - 1;
+
+// One comment as SpiceDB stores it: split into lines with a bufio.Scanner, each line trimmed,
+// joined again. The scanner gives up at the first line longer than kMaxScannedLineLength and
+// SpiceDB ignores the error, so that line and everything after it are dropped; a `//` comment
+// that long becomes empty. Sets *truncated when that happened.
+std::string NormalizeComment(absl::string_view comment, bool* truncated) {
+  std::vector<absl::string_view> lines = absl::StrSplit(comment, '\n');
+  *truncated = false;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].size() > kMaxScannedLineLength) {
+      lines.resize(i);
+      *truncated = true;
+      break;
+    }
+    lines[i] = absl::StripAsciiWhitespace(lines[i]);
+  }
+  return absl::StrJoin(lines, "\n");
+}
+
+// SpiceDB keeps each comment (see NormalizeComment); several are kept one per line. A block
+// comment cut short by the scanner gets its closing `*/` back when another comment follows, so
+// that the printer (which splits comments again at their delimiters) does not run them together;
+// SpiceDB's generator prints each one separately, with the same result.
 std::string NormalizeComments(const std::vector<absl::string_view>& comments) {
   std::vector<std::string> normalized;
   normalized.reserve(comments.size());
-  for (absl::string_view comment : comments) {
-    std::vector<absl::string_view> lines = absl::StrSplit(comment, '\n');
-    for (absl::string_view& line : lines) line = absl::StripAsciiWhitespace(line);
-    normalized.push_back(absl::StrJoin(lines, "\n"));
+  for (size_t i = 0; i < comments.size(); ++i) {
+    bool truncated = false;
+    std::string comment = NormalizeComment(comments[i], &truncated);
+    if (truncated && absl::StartsWith(comment, "/*") && i + 1 < comments.size()) {
+      absl::StrAppend(&comment, " */");
+    }
+    normalized.push_back(std::move(comment));
   }
   return absl::StrJoin(normalized, "\n");
 }

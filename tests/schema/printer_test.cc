@@ -243,6 +243,39 @@ TEST(PrintRoundTripTest, CommentsAreAFixedPointAfterOneRound) {
   }
 }
 
+// SpiceDB reads each comment line by line with Go's bufio.Scanner (64 KiB buffer): a line of
+// 65,536 bytes or more stops it, and that line and the rest of the comment are dropped (the schema
+// is still accepted). Expected texts are SpiceDB v1.54's ReadSchema for the same input; the
+// corpus cases comment_line_70k, comment_doc_70k and comment_doc_long_middle_line compare them.
+TEST(PrintTest, CommentLinesOver64KiBAreDroppedAsSpiceDBDrops) {
+  const std::string long_line(70000, 'x');
+  EXPECT_EQ(PrintOrDie("// " + long_line + "\ndefinition user {}"), "definition user {}");
+  EXPECT_EQ(PrintOrDie("/** " + long_line + " */\ndefinition user {}"), "definition user {}");
+  EXPECT_EQ(PrintOrDie("/**\n * first\n * " + long_line + "\n * after\n */\ndefinition user {}"),
+            "/** first */\ndefinition user {}");
+  // What is left of a cut block comment stays apart from the comment after it.
+  EXPECT_EQ(PrintOrDie("/**\n * first\n * " + long_line + "\n */\n// after\ndefinition user {}"),
+            "/** first */\n// after\ndefinition user {}");
+  EXPECT_EQ(
+      PrintOrDie("/* first\n" + long_line + " */\n/** second */\ndefinition user {\n  /** rel\n" +
+                 long_line + "\n */\n  relation viewer: user\n}"),
+      "/* first */\n/** second */\ndefinition user {\n\t/** rel */\n\trelation viewer: user\n}");
+  EXPECT_EQ(PrintOrDie("/**\n" + long_line + "\n*/\ndefinition user {}"),
+            "/**  */\ndefinition user {}");
+  EXPECT_EQ(PrintOrDie("// first\n// " + long_line + "\n// after\ndefinition user {\n  // rel " +
+                       long_line + "\n  relation viewer: user\n}"),
+            "// first\n// after\ndefinition user {\n\trelation viewer: user\n}");
+}
+
+TEST(PrintTest, CommentLineLimitIsTheScannerBuffer) {
+  // 65,535 bytes and a newline fit the scanner's buffer; 65,536 do not.
+  const std::string kept = "// " + std::string(65532, 'y');
+  ASSERT_EQ(kept.size(), 65535);
+  EXPECT_EQ(PrintOrDie(kept + "\ndefinition user {}"), kept + "\ndefinition user {}");
+  const std::string dropped = "// " + std::string(65533, 'y');
+  EXPECT_EQ(PrintOrDie(dropped + "\ndefinition user {}"), "definition user {}");
+}
+
 TEST(PrintTest, HandBuiltSchemaWithUndelimitedDocAndLeafRewrite) {
   // Other parts may build a CompiledSchema by hand: a bare doc string reads as a doc comment and
   // a rewrite that is not a set operation still prints.
