@@ -54,7 +54,9 @@ grpc::Status SchemaServiceImpl::ReadSchema(grpc::ServerContext* context,
   // As in SpiceDB, the schema is always read at the newest revision.
   absl::StatusOr<ReadView> view = state_->ViewAt(state_->datastore().HeadRevision());
   if (!view.ok()) return ToGrpcStatus(view.status());
-  if (!view->has_schema) {
+  // An empty schema written (SpiceDB deletes every definition) reads as no schema, as in SpiceDB.
+  if (!view->has_schema ||
+      (view->schema->definitions().empty() && view->schema->caveats().empty())) {
     return grpc::Status(grpc::StatusCode::NOT_FOUND,
                         "No schema has been defined; please call WriteSchema to start");
   }
