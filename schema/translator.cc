@@ -292,12 +292,15 @@ class PartialCollector {
       }
     }
     if (waiting_.empty()) return std::nullopt;
-    const std::vector<std::string> names = WaitedForNames();
-    SchemaError error;
-    error.kind = SchemaError::Kind::kUnknown;
-    error.message = absl::StrCat("could not resolve partials: [", absl::StrJoin(names, ", "),
-                                 "]. this may indicate a circular reference");
-    return error;
+    const auto still_waiting = StillWaiting();
+    std::vector<absl::string_view> names;
+    for (const auto& [name, entry] : still_waiting) names.push_back(name);
+    // SpiceDB's error has no position; this one keeps the first unresolved reference's for
+    // rebacd's own callers (the wire answer is UNKNOWN with the bare message either way).
+    return MakeError(SchemaError::Kind::kUnknown,
+                     absl::StrCat("could not resolve partials: [", absl::StrJoin(names, ", "),
+                                  "]. this may indicate a circular reference"),
+                     still_waiting.front().second->first_reference, still_waiting.front().first);
   }
 
   // The members of a translated partial (references expanded), or nullptr.
@@ -353,7 +356,7 @@ class PartialCollector {
       if (member.is_partial_reference) {
         const std::vector<AstRelation>* included = Find(member.name);
         if (included == nullptr) {
-          AddWaiter(member.name, &partial);
+          AddWaiter(member, &partial);
           return std::nullopt;
         }
         if (auto error = Charge(*included, member)) return error;
@@ -374,27 +377,30 @@ class PartialCollector {
     auto it = waiting_.find(name);
     return it == waiting_.end() ? std::vector<const AstPartial*>() : it->second.partials;
   }
-  void AddWaiter(const std::string& name, const AstPartial* partial) {
-    auto [it, inserted] = waiting_.try_emplace(name);
-    if (inserted) it->second.order = next_order_++;
+  void AddWaiter(const AstRelation& reference, const AstPartial* partial) {
+    auto [it, inserted] = waiting_.try_emplace(reference.name);
+    if (inserted) {
+      it->second.order = next_order_++;
+      it->second.first_reference = reference.pos;
+    }
     it->second.partials.push_back(partial);
   }
   void RemoveWaiters(absl::string_view name) { waiting_.erase(name); }
 
-  // The names still waited for, in the order they were first waited for.
-  std::vector<std::string> WaitedForNames() const {
-    std::vector<std::pair<uint64_t, std::string>> ordered;
-    for (const auto& [name, entry] : waiting_) ordered.emplace_back(entry.order, name);
-    std::sort(ordered.begin(), ordered.end());
-    std::vector<std::string> names;
-    for (auto& [order, name] : ordered) names.push_back(std::move(name));
-    return names;
-  }
-
   struct Waiting {
     uint64_t order = 0;
+    SourcePos first_reference;  // the first `...name` that waited for it
     std::vector<const AstPartial*> partials;
   };
+
+  // The entries still waited for, in the order their names were first waited for.
+  std::vector<std::pair<std::string, const Waiting*>> StillWaiting() const {
+    std::vector<std::pair<std::string, const Waiting*>> ordered;
+    for (const auto& [name, entry] : waiting_) ordered.emplace_back(name, &entry);
+    std::sort(ordered.begin(), ordered.end(),
+              [](const auto& a, const auto& b) { return a.second->order < b.second->order; });
+    return ordered;
+  }
 
   const AstFile& file_;
   size_t copied_ = 0;

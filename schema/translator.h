@@ -21,7 +21,8 @@ namespace rebac::schema::internal {
 // On success fills both vectors, in source order, and returns nullopt; every definition in
 // `file` then has its partial references (`...name`) replaced by the partial's members. Errors
 // are kParse, except partials left unresolved (a cycle, or a missing partial referenced from a
-// partial), which SpiceDB reports as a plain error without position: kUnknown.
+// partial), which SpiceDB reports as a plain error without position: kUnknown, positioned here
+// at the first unresolved reference.
 std::optional<SchemaError> Translate(AstFile& file, std::vector<Definition>* definitions,
                                      std::vector<Caveat>* caveats);
 

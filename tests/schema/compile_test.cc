@@ -349,17 +349,18 @@ INSTANTIATE_TEST_SUITE_P(
          "1\n}\ndefinition user {}",
          Kind::kParse, 5, 1, "found caveat with same name as existing partial: cav"},
         // Unresolved partials are an untyped error in SpiceDB (UNKNOWN, no position), naming
-        // the awaited partials in the order they were first awaited.
+        // the awaited partials in the order they were first awaited. rebacd keeps the first
+        // unresolved reference's position for its own callers.
         {"partial_cycle",
          "use partial\npartial one {\n  ...two\n}\npartial two {\n  ...one\n}\ndefinition user {}",
-         Kind::kUnknown, 0, 0,
+         Kind::kUnknown, 3, 3,
          "could not resolve partials: [two, one]. this may indicate a circular reference"},
         {"partial_includes_itself",
          "use partial\npartial viewable {\n  relation viewer: user\n  ...viewable\n}\ndefinition "
          "user {}",
-         Kind::kUnknown, 0, 0, "could not resolve partials: [viewable]."},
+         Kind::kUnknown, 4, 3, "could not resolve partials: [viewable]."},
         {"partial_references_missing_partial",
-         "use partial\npartial viewable {\n  ...other\n}\ndefinition user {}", Kind::kUnknown, 0, 0,
+         "use partial\npartial viewable {\n  ...other\n}\ndefinition user {}", Kind::kUnknown, 3, 3,
          "could not resolve partials: [other]."},
         // After expansion the definition is checked as if written out.
         {"partial_member_duplicates_relation",
