@@ -266,6 +266,8 @@ class Reachability {
         }
         case RewriteNode::Kind::kNil:
           return;
+        case RewriteNode::Kind::kSelf:
+          break;  // the object itself: no relation depends on it
         default:
           RewriteReach(child, target, definition, graph);
           break;

@@ -338,6 +338,12 @@ absl::StatusOr<Membership> Checker::EvaluateRewrite(const schema::Definition& de
   switch (node.kind) {
     case Kind::kNil:
       return Membership::No();
+    case Kind::kSelf:
+      // The object itself, whatever subject relation the request names (SpiceDB v1.54:
+      // user:alice#view@user:alice#friend holds through `self`).
+      return request_.subject_type == definition.name && request_.subject_id == id
+                 ? Membership::Yes()
+                 : Membership::No();
     case Kind::kComputedUserset:
       if (Hinted(definition, id, node.relation, "")) return Membership::Yes();
       return Dispatch(definition.name, id, node.relation, depth - 1);

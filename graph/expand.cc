@@ -82,6 +82,12 @@ absl::StatusOr<ExpandNode> TreeExpander::ExpandRewrite(const schema::Definition&
   switch (node.kind) {
     case Kind::kNil:
       return Named(ExpandNode::Kind::kLeaf, definition.name, id, relation.name);
+    case Kind::kSelf: {
+      // A leaf holding the object itself (SpiceDB v1.54's tree for `self`).
+      ExpandNode leaf = Named(ExpandNode::Kind::kLeaf, definition.name, id, relation.name);
+      leaf.subjects.emplace_back(definition.name, id);
+      return leaf;
+    }
     case Kind::kComputedUserset:
       return Dispatch(definition.name, id, node.relation, depth - 1);
     case Kind::kArrow:

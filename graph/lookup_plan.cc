@@ -58,6 +58,16 @@ void AddRewriteEdges(const schema::CompiledSchema& schema, const schema::Definit
   switch (node.kind) {
     case Kind::kNil:
       return;
+    case Kind::kSelf: {
+      // The objects themselves (relation "": the ellipsis) hold the permission on themselves.
+      Entrypoint e;
+      e.kind = Entrypoint::Kind::kComputedUserset;
+      e.found_type = definition.name;
+      e.found_relation = permission.name;
+      e.direct = direct;
+      edges->push_back({absl::StrCat(definition.name, "#"), std::move(e)});
+      return;
+    }
     case Kind::kComputedUserset: {
       Entrypoint e;
       e.kind = Entrypoint::Kind::kComputedUserset;

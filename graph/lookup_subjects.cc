@@ -182,6 +182,12 @@ absl::Status SubjectLookup::EvaluateRewrite(const schema::Definition& definition
   switch (node.kind) {
     case Kind::kNil:
       return absl::OkStatus();
+    case Kind::kSelf:
+      // The object itself, when its type is the one asked for.
+      if (definition.name == request_->subject_type && request_->subject_relation.empty()) {
+        out->Add({id, nullptr, {}});
+      }
+      return absl::OkStatus();
     case Kind::kComputedUserset: {
       absl::StatusOr<const Result*> child = Dispatch(definition.name, id, node.relation);
       if (!child.ok()) return child.status();

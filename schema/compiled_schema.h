@@ -42,6 +42,7 @@ struct RewriteNode {
     kComputedUserset,  // `relation` on the same object
     kArrow,            // `relation->target` (tupleset relation -> computed relation on subjects)
     kNil,              // `nil`: no subjects
+    kSelf,             // `self` (under `use self`): the object itself, as a subject of its type
   };
   enum class ArrowFunction { kAny, kAll };  // `->` and `.any()` are kAny; `.all()` is kAll
 

@@ -214,6 +214,9 @@ void AppendOperand(const RewriteNode& node, SourceWriter& out) {
     case RewriteNode::Kind::kNil:
       out.Append("nil");
       return;
+    case RewriteNode::Kind::kSelf:
+      out.Append("self");
+      return;
     case RewriteNode::Kind::kComputedUserset:
       out.Append(node.relation);
       return;
@@ -386,6 +389,21 @@ std::string CaveatText(const Caveat& caveat) {
   return out.Take();
 }
 
+bool UsesSelf(const RewriteNode& node) {
+  if (node.kind == RewriteNode::Kind::kSelf) return true;
+  for (const RewriteNode& child : node.children) {
+    if (UsesSelf(child)) return true;
+  }
+  return false;
+}
+
+bool UsesSelf(const Definition& definition) {
+  for (const Relation& relation : definition.relations) {
+    if (relation.is_permission && UsesSelf(relation.rewrite)) return true;
+  }
+  return false;
+}
+
 bool UsesExpiration(const Definition& definition) {
   for (const Relation& relation : definition.relations) {
     for (const AllowedSubjectType& allowed : relation.allowed) {
@@ -412,11 +430,14 @@ std::vector<const T*> SortedByName(const std::vector<T>& items) {
 std::string Print(const CompiledSchema& schema) {
   std::vector<std::string> blocks;
   bool uses_expiration = false;
+  bool uses_self = false;
   for (const Caveat* caveat : SortedByName(schema.caveats())) blocks.push_back(CaveatText(*caveat));
   for (const Definition* definition : SortedByName(schema.definitions())) {
     blocks.push_back(DefinitionText(*definition));
     uses_expiration = uses_expiration || UsesExpiration(*definition);
+    uses_self = uses_self || UsesSelf(*definition);
   }
+  if (uses_self) blocks.insert(blocks.begin(), "use self");
   if (uses_expiration) blocks.insert(blocks.begin(), "use expiration");
   std::string text;
   for (size_t i = 0; i < blocks.size(); ++i) {

@@ -188,11 +188,8 @@ std::optional<SchemaError> ConvertExpression(const AstExpr& ast, RewriteNode* ou
       out->kind = RewriteNode::Kind::kNil;
       return std::nullopt;
     case AstExpr::Kind::kSelf:
-      // SpiceDB v1.54 accepts `self` under `use self` (the resource itself as its subject);
-      // rebacd's engine cannot evaluate it yet, so the schema is refused here, plainly.
-      return MakeError(kParse,
-                       "`self` is not supported by this server yet: rebacd cannot evaluate it",
-                       ast.pos, "self");
+      out->kind = RewriteNode::Kind::kSelf;
+      return std::nullopt;
     case AstExpr::Kind::kArrow:
       if (ast.nested_arrow) return MakeError(kParse, "Nested arrows not yet supported", ast.pos);
       out->kind = RewriteNode::Kind::kArrow;
@@ -234,6 +231,7 @@ std::string CheckRewriteNames(const RewriteNode& node) {
       return problem;
     }
     case RewriteNode::Kind::kNil:
+    case RewriteNode::Kind::kSelf:
       return "";
     default:
       for (const RewriteNode& child : node.children) {
@@ -252,7 +250,8 @@ std::optional<SchemaError> TranslatePermission(const AstRelation& ast, Relation*
   // As in SpiceDB, a permission's rewrite is always a set operation at the top:
   // `permission p = r` is a union of one.
   if (converted.kind == RewriteNode::Kind::kComputedUserset ||
-      converted.kind == RewriteNode::Kind::kArrow || converted.kind == RewriteNode::Kind::kNil) {
+      converted.kind == RewriteNode::Kind::kArrow || converted.kind == RewriteNode::Kind::kNil ||
+      converted.kind == RewriteNode::Kind::kSelf) {
     out->rewrite.kind = RewriteNode::Kind::kUnion;
     out->rewrite.children.push_back(std::move(converted));
   } else {

@@ -380,9 +380,7 @@ INSTANTIATE_TEST_SUITE_P(
          "could not lookup definition `nosuch` for relation `viewer`: object definition `nosuch` "
          "not found"},
 
-        // --- `self` (`use self`): SpiceDB accepts it; rebacd cannot evaluate it and says so.
-        {"self_refused", "use self\ndefinition user {\n  permission view = self\n}", Kind::kParse,
-         3, 21, "`self` is not supported by this server yet"},
+        // --- `self` (`use self`): accepted (below); misplaced, a syntax error as in SpiceDB.
         {"self_without_flag", "definition user {\n  permission view = self\n}", Kind::kType, 2, 21,
          "relation/permission `self` not found under definition `user`"},
         {"self_cannot_start_an_arrow",
@@ -456,6 +454,8 @@ TEST(CompileTest, EveryUseFlagIsAcceptedAndMayRepeat) {
            "use typechecking\nuse typechecking\ndefinition user {}",
            "use partial\npartial viewable {\n}\nuse typechecking\ndefinition user {}",
            "definition user {\n  relation self: user\n}",  // a plain name without `use self`
+           "use self\ndefinition user {\n  relation friend: user\n  permission view = self + "
+           "friend\n}",
        }) {
     CompileResult result = Compile(text);
     EXPECT_TRUE(result.ok()) << text << ": " << result.error().ToString();

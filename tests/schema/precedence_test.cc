@@ -16,6 +16,8 @@ std::string Render(const RewriteNode& node) {
   switch (node.kind) {
     case RewriteNode::Kind::kNil:
       return "nil";
+    case RewriteNode::Kind::kSelf:
+      return "self";
     case RewriteNode::Kind::kComputedUserset:
       return node.relation;
     case RewriteNode::Kind::kArrow:

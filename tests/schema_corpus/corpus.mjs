@@ -549,9 +549,9 @@ add("err_partial_included_twice", `use partial\npartial viewable {\n  relation v
 add("err_partial_unknown_type_when_used", `use partial\npartial viewable {\n  relation viewer: nosuch\n}\ndefinition user {\n  ...viewable\n}`);
 add("err_partial_error_before_definitions", `use partial\ndefinition a {}\npartial viewable {\n  relation v: user\n}`);
 
-// `self` (`use self`): SpiceDB v1.54 accepts it; rebacd cannot evaluate it and refuses it (a known
-// mismatch). Misplaced `self` is a syntax error in both.
+// `self` (`use self`): the object itself as a subject of its own type; misplaced, a syntax error.
 add("use_self_permission", `use self\ndefinition user {\n  permission view = self\n}`);
+add("use_self_in_expressions", `use self\ndefinition user {\n  relation friend: user\n  permission view = self + friend\n  permission not_friend = self - friend\n  permission both = (self & friend) + nil\n}\ndefinition doc {\n  relation viewer: user#view\n  permission read = viewer + self\n}`);
 add("err_self_without_flag", `definition user {\n  permission view = self\n}`);
 add("err_self_arrow_left", `use self\ndefinition user {\n  permission view = self->foo\n}`);
 add("err_self_arrow_right", `use self\ndefinition user {\n  relation parent: user\n  permission view = parent->self\n}`);
