@@ -23,7 +23,10 @@ absl::Status SchemaErrorStatus(const schema::SchemaError& error) {
   }
   if (!error.source_code.empty()) metadata["source_code"] = error.source_code;
   // SpiceDB's rewriteError: compiler (parse) errors are INVALID_ARGUMENT, type-system errors
-  // FAILED_PRECONDITION (tests/schema_corpus compares both against SpiceDB v1.54).
+  // FAILED_PRECONDITION, untyped errors UNKNOWN without details (tests/schema_corpus compares all
+  // three against SpiceDB v1.54).
+  if (error.kind == schema::SchemaError::Kind::kUnknown)
+    return absl::UnknownError(error.ToString());
   const bool parse = error.kind == schema::SchemaError::Kind::kParse;
   return ErrorWithReason(
       parse ? absl::StatusCode::kInvalidArgument : absl::StatusCode::kFailedPrecondition,
@@ -51,7 +54,9 @@ grpc::Status SchemaServiceImpl::ReadSchema(grpc::ServerContext* context,
   // As in SpiceDB, the schema is always read at the newest revision.
   absl::StatusOr<ReadView> view = state_->ViewAt(state_->datastore().HeadRevision());
   if (!view.ok()) return ToGrpcStatus(view.status());
-  if (!view->has_schema) {
+  // An empty schema written (SpiceDB deletes every definition) reads as no schema, as in SpiceDB.
+  if (!view->has_schema ||
+      (view->schema->definitions().empty() && view->schema->caveats().empty())) {
     return grpc::Status(grpc::StatusCode::NOT_FOUND,
                         "No schema has been defined; please call WriteSchema to start");
   }

@@ -37,7 +37,8 @@ inline SchemaError MakeError(SchemaError::Kind kind, std::string message, Source
 // A permission expression. Unions and intersections are n-ary and already flattened the way
 // SpiceDB's translator collapses them (`(a + b) + c` has three children); exclusions are binary.
 struct AstExpr {
-  enum class Kind { kUnion, kIntersection, kExclusion, kIdentifier, kArrow, kNil };
+  // kSelf: the `self` keyword (under `use self`), the resource itself as a subject.
+  enum class Kind { kUnion, kIntersection, kExclusion, kIdentifier, kArrow, kNil, kSelf };
 
   Kind kind = Kind::kNil;
   SourcePos pos;  // first token of the expression
@@ -60,14 +61,17 @@ struct AstTypeRef {
 };
 
 struct AstRelation {
-  SourcePos pos;  // the `relation` / `permission` keyword
+  SourcePos pos;  // the `relation` / `permission` keyword, or the `...` of a partial reference
   bool is_permission = false;
+  // `...name` in a definition or partial body (composable schemas, `use partial`): stands for the
+  // named partial's relations and permissions. `name` is the partial's. Translate() replaces
+  // every reference by the partial's members, so later passes never see one.
+  bool is_partial_reference = false;
   std::string name;
   std::vector<AstTypeRef> types;  // relations
   AstExpr expression;             // permissions
   // Permissions: the type annotation `permission view: user | team = ...`. SpiceDB v1.54 parses
-  // it and checks it only under `use typechecking`, which rebacd does not know yet; it is kept
-  // here and otherwise unused.
+  // it always and checks it only under `use typechecking` (schema/type_check.h).
   std::vector<std::string> annotated_types;
   std::string comments;
 };
@@ -77,6 +81,14 @@ struct AstDefinition {
   std::string name;
   std::vector<AstRelation> relations;
   std::string comments;
+};
+
+// `partial name { ... }` (composable schemas, `use partial`): relations and permissions that
+// definitions (and other partials) pull in with `...name`. Not a type of its own.
+struct AstPartial {
+  SourcePos pos;  // the `partial` keyword
+  std::string name;
+  std::vector<AstRelation> relations;  // may hold partial references
 };
 
 struct AstCaveatType {
@@ -108,10 +120,11 @@ struct AstUseFlag {
   std::string name;
 };
 
-using AstItem = std::variant<AstUseFlag, AstCaveat, AstDefinition>;
+using AstItem = std::variant<AstUseFlag, AstCaveat, AstDefinition, AstPartial>;
 
 struct AstFile {
   std::vector<AstItem> items;  // in source order
+  bool typechecking = false;   // `use typechecking`: permission type annotations are checked
 };
 
 }  // namespace rebac::schema::internal

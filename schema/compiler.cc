@@ -16,7 +16,7 @@ namespace rebac::schema {
 std::string SchemaError::ToString() const {
   // SpiceDB prefixes compiler errors with their position but returns type errors bare (their
   // position travels in the error details only); clients see exactly that text.
-  if (kind == Kind::kType) return message;
+  if (kind != Kind::kParse) return message;
   return absl::StrCat("parse error in `schema`, line ", line, ", column ", column, ": ", message);
 }
 

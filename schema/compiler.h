@@ -16,10 +16,12 @@
 
 namespace rebac::schema {
 
-// Why a schema was refused. kParse maps to SpiceDB's ERROR_REASON_SCHEMA_PARSE_ERROR and
-// kType to ERROR_REASON_SCHEMA_TYPE_ERROR; both are INVALID_ARGUMENT on the wire.
+// Why a schema was refused. kParse maps to SpiceDB's ERROR_REASON_SCHEMA_PARSE_ERROR
+// (INVALID_ARGUMENT) and kType to ERROR_REASON_SCHEMA_TYPE_ERROR (FAILED_PRECONDITION). kUnknown
+// is for the few errors SpiceDB returns untyped, which reach clients as UNKNOWN without a reason
+// (partials that never resolve, a permission that is only itself).
 struct SchemaError {
-  enum class Kind { kParse, kType };
+  enum class Kind { kParse, kType, kUnknown };
   Kind kind = Kind::kParse;
   std::string message;      // human text, without the position
   int line = 0;             // 1-based
@@ -27,7 +29,8 @@ struct SchemaError {
   std::string source_code;  // the offending token or name, when known
 
   // The text SpiceDB's WriteSchema returns: "parse error in `schema`, line L, column C: message"
-  // for kParse; the bare message for kType (SpiceDB carries its position in the error details).
+  // for kParse; the bare message otherwise (SpiceDB carries a type error's position in the error
+  // details).
   std::string ToString() const;
 };
 

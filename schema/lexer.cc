@@ -364,10 +364,15 @@ Token TokenStream::Next() {
 
 void TokenStream::ApplyFlags(Token& token) {
   // Same state machine as SpiceDB's flaggable lexer: an identifier following the identifier
-  // `use` names a flag, until the first definition or caveat.
+  // `use` names a flag, until the first definition or caveat (a `partial` does not count).
   if (token.kind == TokenKind::kIdentifier && !seen_definition_) {
     if (after_use_) {
-      if (token.text == "expiration") expiration_enabled_ = true;
+      if (token.text == "expiration") {
+        expiration_enabled_ = true;
+      } else if (token.text == "typechecking" || token.text == "self" || token.text == "partial" ||
+                 token.text == "import") {
+        word_flags_.emplace_back(token.text);
+      }
       after_use_ = false;
     } else {
       after_use_ = token.text == "use";
@@ -376,9 +381,13 @@ void TokenStream::ApplyFlags(Token& token) {
   if (token.kind == TokenKind::kKeyword && (token.text == "definition" || token.text == "caveat")) {
     seen_definition_ = true;
   }
-  if (expiration_enabled_ && token.kind == TokenKind::kIdentifier &&
-      (token.text == "expiration" || token.text == "and")) {
+  if (token.kind != TokenKind::kIdentifier) return;
+  if (expiration_enabled_ && (token.text == "expiration" || token.text == "and")) {
     token.kind = TokenKind::kKeyword;
+    return;
+  }
+  for (const std::string& flag : word_flags_) {
+    if (token.text == flag) token.kind = TokenKind::kKeyword;
   }
 }
 

@@ -7,7 +7,9 @@
 //  - once the input has ended, or a character could not be lexed, every further token is an
 //    empty error token at offset 0, which is what SpiceDB's parser reads from the lexer's closed
 //    channel;
-//  - `use expiration` (before any definition or caveat) makes `expiration` and `and` keywords.
+//  - `use FLAG` (before any definition or caveat) turns words into keywords from then on:
+//    `use expiration` makes `expiration` and `and` keywords, and `use typechecking`, `use self`,
+//    `use partial` and `use import` make that word itself one (SpiceDB's flaggable lexer).
 #ifndef REBACD_SCHEMA_LEXER_H_
 #define REBACD_SCHEMA_LEXER_H_
 
@@ -117,6 +119,8 @@ class TokenStream {
   bool seen_definition_ = false;
   bool after_use_ = false;
   bool expiration_enabled_ = false;
+  // The single-word flags enabled so far: each makes its own name a keyword.
+  std::vector<std::string> word_flags_;
 };
 
 }  // namespace rebac::schema::internal

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -15,14 +16,41 @@
 namespace rebac::schema::internal {
 namespace {
 
-// SpiceDB stores each comment with every line trimmed; several comments are kept one per line.
+// The longest line Go's bufio.Scanner reads with its default buffer (64 KiB, newline included).
+constexpr size_t kMaxScannedLineLength = 64 * 1024 - 1;
+
+// One comment as SpiceDB stores it: split into lines with a bufio.Scanner, each line trimmed,
+// joined again. The scanner gives up at the first line longer than kMaxScannedLineLength and
+// SpiceDB ignores the error, so that line and everything after it are dropped; a `//` comment
+// that long becomes empty. Sets *truncated when that happened.
+std::string NormalizeComment(absl::string_view comment, bool* truncated) {
+  std::vector<absl::string_view> lines = absl::StrSplit(comment, '\n');
+  *truncated = false;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].size() > kMaxScannedLineLength) {
+      lines.resize(i);
+      *truncated = true;
+      break;
+    }
+    lines[i] = absl::StripAsciiWhitespace(lines[i]);
+  }
+  return absl::StrJoin(lines, "\n");
+}
+
+// SpiceDB keeps each comment (see NormalizeComment); several are kept one per line. A block
+// comment cut short by the scanner gets its closing `*/` back when another comment follows, so
+// that the printer (which splits comments again at their delimiters) does not run them together;
+// SpiceDB's generator prints each one separately, with the same result.
 std::string NormalizeComments(const std::vector<absl::string_view>& comments) {
   std::vector<std::string> normalized;
   normalized.reserve(comments.size());
-  for (absl::string_view comment : comments) {
-    std::vector<absl::string_view> lines = absl::StrSplit(comment, '\n');
-    for (absl::string_view& line : lines) line = absl::StripAsciiWhitespace(line);
-    normalized.push_back(absl::StrJoin(lines, "\n"));
+  for (size_t i = 0; i < comments.size(); ++i) {
+    bool truncated = false;
+    std::string comment = NormalizeComment(comments[i], &truncated);
+    if (truncated && absl::StartsWith(comment, "/*") && i + 1 < comments.size()) {
+      absl::StrAppend(&comment, " */");
+    }
+    normalized.push_back(std::move(comment));
   }
   return absl::StrJoin(normalized, "\n");
 }
@@ -109,7 +137,11 @@ class Parser {
 
   bool ParseTypePath(std::string* out);
   bool ParseUseFlag(bool after_definition);
+  bool ParseImport();
   bool ParseDefinition();
+  bool ParsePartial();
+  bool ParseBody(std::vector<AstRelation>* out);
+  bool ParsePartialReference(AstRelation* out);
   bool ParseRelation(AstRelation* out);
   bool ParseAllowedType(AstTypeRef* out);
   bool ParsePermission(AstRelation* out);
@@ -124,6 +156,7 @@ class Parser {
   Token current_;
   AstFile file_;
   std::optional<SchemaError> error_;
+  std::optional<SourcePos> first_import_;
 };
 
 ParseResult Parser::Run() {
@@ -149,9 +182,19 @@ ParseResult Parser::Run() {
     } else if (IsKeyword("caveat")) {
       seen_definition = true;
       ok = ParseCaveat();
+    } else if (IsKeyword("partial")) {  // a keyword only under `use partial`
+      ok = ParsePartial();
+    } else if (IsKeyword("import")) {  // a keyword only under `use import`
+      ok = ParseImport();
     } else {
       ok = Fail(absl::StrCat("Unexpected token at root level: ", CurrentKind()));
     }
+  }
+  if (!error_.has_value() && first_import_.has_value()) {
+    // SpiceDB's server compiles schemas without a source folder: once the whole text has
+    // parsed, any import is refused, at the first one.
+    error_ = MakeError(SchemaError::Kind::kParse,
+                       "import statements are not allowed in this context", *first_import_);
   }
   if (error_.has_value()) {
     result.error = std::move(error_);
@@ -184,11 +227,27 @@ bool Parser::ParseUseFlag(bool after_definition) {
   } else {
     return Fail(absl::StrCat("Expected keyword, found token ", CurrentKind()));
   }
-  if (flag.name != "expiration") {
-    return Fail(absl::StrCat("Unknown use flag: `", flag.name, "`. Options are: expiration"));
+  // SpiceDB v1.54's flags. A flag may be given more than once.
+  if (flag.name != "expiration" && flag.name != "import" && flag.name != "partial" &&
+      flag.name != "self" && flag.name != "typechecking") {
+    return Fail(absl::StrCat("Unknown use flag: `", flag.name,
+                             "`. Options are: expiration, import, partial, self, typechecking"));
   }
   if (after_definition) return Fail("`use` expressions must be declared before any definition");
+  if (flag.name == "typechecking") file_.typechecking = true;
   file_.items.push_back(std::move(flag));
+  return true;
+}
+
+// `import "path"`: parsed as SpiceDB parses it, then refused once parsing is done (see Run).
+bool Parser::ParseImport() {
+  const SourcePos pos = Here();
+  Advance();  // `import`
+  if (!Is(TokenKind::kString)) {
+    return Fail(absl::StrCat("Expected quote-delimited string, found token ", CurrentKind()));
+  }
+  Advance();
+  if (!first_import_.has_value()) first_import_ = pos;
   return true;
 }
 
@@ -198,24 +257,50 @@ bool Parser::ParseDefinition() {
   definition.comments = NormalizeComments(current_.comments);
   Advance();  // `definition`
   if (!ParseTypePath(&definition.name)) return false;
+  if (!ParseBody(&definition.relations)) return false;
+  file_.items.push_back(std::move(definition));
+  return true;
+}
+
+// `partial name { ... }`: a definition body without a type of its own. Its comments are dropped,
+// as SpiceDB drops them.
+bool Parser::ParsePartial() {
+  AstPartial partial;
+  partial.pos = Here();
+  Advance();  // `partial`
+  if (!ParseTypePath(&partial.name)) return false;
+  if (!ParseBody(&partial.relations)) return false;
+  file_.items.push_back(std::move(partial));
+  return true;
+}
+
+// `{ ... }` of a definition or partial: relations, permissions and partial references.
+bool Parser::ParseBody(std::vector<AstRelation>* out) {
   if (!Expect(TokenKind::kLeftBrace)) return false;
   while (!TryConsume(TokenKind::kRightBrace)) {
-    if (IsKeyword("relation")) {
-      AstRelation relation;
-      if (!ParseRelation(&relation)) return false;
-      definition.relations.push_back(std::move(relation));
-    } else if (IsKeyword("permission")) {
-      AstRelation permission;
-      if (!ParsePermission(&permission)) return false;
-      definition.relations.push_back(std::move(permission));
+    if (IsKeyword("relation") || IsKeyword("permission") || Is(TokenKind::kEllipsis)) {
+      AstRelation member;
+      bool ok = Is(TokenKind::kEllipsis) ? ParsePartialReference(&member)
+                : IsKeyword("relation")  ? ParseRelation(&member)
+                                         : ParsePermission(&member);
+      if (!ok) return false;
+      out->push_back(std::move(member));
     }
     // A statement must end here; a bare `;` is an empty statement, as in SpiceDB.
     if (!TryConsumeStatementTerminator()) {
       return Fail(absl::StrCat("Expected end of statement or definition, found: ", CurrentKind()));
     }
   }
-  file_.items.push_back(std::move(definition));
   return true;
+}
+
+// `...name`: SpiceDB parses it in every definition, with or without `use partial`; the name is
+// one identifier (no `prefix/`).
+bool Parser::ParsePartialReference(AstRelation* out) {
+  out->pos = Here();
+  out->is_partial_reference = true;
+  Advance();  // `...`
+  return ExpectIdentifier(&out->name);
 }
 
 bool Parser::ParseRelation(AstRelation* out) {
@@ -302,8 +387,8 @@ bool Parser::ParseExpression(AstExpr* out) {
       AstExpr operand;
       if (Is(TokenKind::kIdentifier)) {
         if (!ParseOperandChain(&operand)) return false;
-      } else if (IsKeyword("nil")) {
-        operand.kind = AstExpr::Kind::kNil;
+      } else if (IsKeyword("nil") || IsKeyword("self")) {  // `self`: a keyword under `use self`
+        operand.kind = IsKeyword("nil") ? AstExpr::Kind::kNil : AstExpr::Kind::kSelf;
         operand.pos = Here();
         Advance();
       } else if (after_operator) {

@@ -1,10 +1,12 @@
 #include "schema/translator.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -185,6 +187,12 @@ std::optional<SchemaError> ConvertExpression(const AstExpr& ast, RewriteNode* ou
     case AstExpr::Kind::kNil:
       out->kind = RewriteNode::Kind::kNil;
       return std::nullopt;
+    case AstExpr::Kind::kSelf:
+      // SpiceDB v1.54 accepts `self` under `use self` (the resource itself as its subject);
+      // rebacd's engine cannot evaluate it yet, so the schema is refused here, plainly.
+      return MakeError(kParse,
+                       "`self` is not supported by this server yet: rebacd cannot evaluate it",
+                       ast.pos, "self");
     case AstExpr::Kind::kArrow:
       if (ast.nested_arrow) return MakeError(kParse, "Nested arrows not yet supported", ast.pos);
       out->kind = RewriteNode::Kind::kArrow;
@@ -259,16 +267,180 @@ std::optional<SchemaError> TranslatePermission(const AstRelation& ast, Relation*
   return std::nullopt;
 }
 
-std::optional<SchemaError> TranslateDefinition(const AstDefinition& ast, Definition* out) {
+std::optional<SchemaError> TranslateMember(const AstRelation& ast, Relation* out) {
+  return ast.is_permission ? TranslatePermission(ast, out) : TranslateRelation(ast, out);
+}
+
+// How many relations and permissions partial references may copy in one schema, in partials and
+// definitions together. Far more than any real schema has; it stops partials that include each
+// other several times over (`...a ...a` in b, `...b ...b` in c, ...) or a large partial included
+// everywhere from growing without bound. SpiceDB has no such limit.
+constexpr size_t kMaxCopiedMembers = 100000;
+
+// SpiceDB's collectPartials: each partial is translated in source order; one that references a
+// partial not translated yet waits for it (on the first such reference), and is translated again
+// once that one is. Partials that are still waiting at the end form cycles or reference missing
+// partials. Members are validated as a definition's would be, whether or not anything uses them.
+class PartialCollector {
+ public:
+  explicit PartialCollector(const AstFile& file) : file_(file) {}
+
+  std::optional<SchemaError> Run() {
+    for (const AstItem& item : file_.items) {
+      if (const auto* partial = std::get_if<AstPartial>(&item)) {
+        if (auto error = Collect(*partial)) return error;
+      }
+    }
+    if (waiting_.empty()) return std::nullopt;
+    const auto still_waiting = StillWaiting();
+    std::vector<absl::string_view> names;
+    for (const auto& [name, entry] : still_waiting) names.push_back(name);
+    // SpiceDB's error has no position; this one keeps the first unresolved reference's for
+    // rebacd's own callers (the wire answer is UNKNOWN with the bare message either way).
+    return MakeError(SchemaError::Kind::kUnknown,
+                     absl::StrCat("could not resolve partials: [", absl::StrJoin(names, ", "),
+                                  "]. this may indicate a circular reference"),
+                     still_waiting.front().second->first_reference, still_waiting.front().first);
+  }
+
+  // The members of a translated partial (references expanded), or nullptr.
+  const std::vector<AstRelation>* Find(absl::string_view name) const {
+    auto it = compiled_.find(name);
+    return it == compiled_.end() ? nullptr : &it->second;
+  }
+
+  // Counts the copies `reference` is about to make against kMaxCopiedMembers.
+  std::optional<SchemaError> Charge(const std::vector<AstRelation>& members,
+                                    const AstRelation& reference) {
+    copied_ += members.size();
+    if (copied_ <= kMaxCopiedMembers) return std::nullopt;
+    return MakeError(kParse,
+                     absl::StrCat("partial references expand to more than ", kMaxCopiedMembers,
+                                  " relations and permissions in all"),
+                     reference.pos, reference.name);
+  }
+
+ private:
+  // Translates `partial`, then every partial waiting for it, depth first as SpiceDB's recursion
+  // does, with an explicit stack so that long chains cannot exhaust the native stack.
+  std::optional<SchemaError> Collect(const AstPartial& partial) {
+    struct Frame {
+      std::string name;
+      std::vector<const AstPartial*> waiters;
+      size_t next = 0;
+    };
+    std::vector<Frame> stack;
+    auto attempt = [&](const AstPartial& p) -> std::optional<SchemaError> {
+      bool done = false;
+      if (auto error = TryTranslate(p, &done)) return error;
+      if (done) stack.push_back(Frame{p.name, WaitersOf(p.name)});
+      return std::nullopt;
+    };
+    if (auto error = attempt(partial)) return error;
+    while (!stack.empty()) {
+      Frame& frame = stack.back();
+      if (frame.next == frame.waiters.size()) {
+        RemoveWaiters(frame.name);
+        stack.pop_back();
+        continue;
+      }
+      const AstPartial* waiter = frame.waiters[frame.next++];
+      if (auto error = attempt(*waiter)) return error;
+    }
+    return std::nullopt;
+  }
+
+  std::optional<SchemaError> TryTranslate(const AstPartial& partial, bool* done) {
+    std::vector<AstRelation> members;
+    for (const AstRelation& member : partial.relations) {
+      if (member.is_partial_reference) {
+        const std::vector<AstRelation>* included = Find(member.name);
+        if (included == nullptr) {
+          AddWaiter(member, &partial);
+          return std::nullopt;
+        }
+        if (auto error = Charge(*included, member)) return error;
+        members.insert(members.end(), included->begin(), included->end());
+        continue;
+      }
+      Relation translated;
+      if (auto error = TranslateMember(member, &translated)) return error;
+      members.push_back(member);
+    }
+    // A later partial of the same name replaces an earlier one, as in SpiceDB.
+    compiled_[partial.name] = std::move(members);
+    *done = true;
+    return std::nullopt;
+  }
+
+  std::vector<const AstPartial*> WaitersOf(absl::string_view name) const {
+    auto it = waiting_.find(name);
+    return it == waiting_.end() ? std::vector<const AstPartial*>() : it->second.partials;
+  }
+  void AddWaiter(const AstRelation& reference, const AstPartial* partial) {
+    auto [it, inserted] = waiting_.try_emplace(reference.name);
+    if (inserted) {
+      it->second.order = next_order_++;
+      it->second.first_reference = reference.pos;
+    }
+    it->second.partials.push_back(partial);
+  }
+  void RemoveWaiters(absl::string_view name) { waiting_.erase(name); }
+
+  struct Waiting {
+    uint64_t order = 0;
+    SourcePos first_reference;  // the first `...name` that waited for it
+    std::vector<const AstPartial*> partials;
+  };
+
+  // The entries still waited for, in the order their names were first waited for.
+  std::vector<std::pair<std::string, const Waiting*>> StillWaiting() const {
+    std::vector<std::pair<std::string, const Waiting*>> ordered;
+    for (const auto& [name, entry] : waiting_) ordered.emplace_back(name, &entry);
+    std::sort(ordered.begin(), ordered.end(),
+              [](const auto& a, const auto& b) { return a.second->order < b.second->order; });
+    return ordered;
+  }
+
+  const AstFile& file_;
+  size_t copied_ = 0;
+  absl::flat_hash_map<std::string, std::vector<AstRelation>> compiled_;
+  // Partial name -> the partials waiting for it.
+  absl::flat_hash_map<std::string, Waiting> waiting_;
+  uint64_t next_order_ = 0;
+};
+
+// Translates a definition, replacing each partial reference by the partial's members in place.
+// On success `ast` holds the expanded members, for the checks that follow translation.
+std::optional<SchemaError> TranslateDefinition(PartialCollector& partials, AstDefinition& ast,
+                                               Definition* out) {
   out->name = ast.name;
   out->doc_comment = ast.comments;
-  for (const AstRelation& relation : ast.relations) {
+  std::vector<AstRelation> expanded;
+  expanded.reserve(ast.relations.size());
+  for (AstRelation& member : ast.relations) {
+    if (member.is_partial_reference) {
+      const std::vector<AstRelation>* included = partials.Find(member.name);
+      if (included == nullptr) {
+        return MakeError(kParse,
+                         absl::StrCat("could not find partial reference with name ", member.name),
+                         member.pos, member.name);
+      }
+      if (auto error = partials.Charge(*included, member)) return error;
+      for (const AstRelation& relation : *included) {
+        Relation translated;
+        if (auto error = TranslateMember(relation, &translated)) return error;
+        out->relations.push_back(std::move(translated));
+        expanded.push_back(relation);
+      }
+      continue;
+    }
     Relation translated;
-    auto error = relation.is_permission ? TranslatePermission(relation, &translated)
-                                        : TranslateRelation(relation, &translated);
-    if (error) return error;
+    if (auto error = TranslateMember(member, &translated)) return error;
     out->relations.push_back(std::move(translated));
+    expanded.push_back(std::move(member));
   }
+  ast.relations = std::move(expanded);
   if (std::string problem = CheckDefinitionName(ast.name); !problem.empty()) {
     return MakeError(kParse, absl::StrCat("error in object definition ", ast.name, ": ", problem),
                      ast.pos);
@@ -278,33 +450,47 @@ std::optional<SchemaError> TranslateDefinition(const AstDefinition& ast, Definit
 
 }  // namespace
 
-std::optional<SchemaError> Translate(const AstFile& file, std::vector<Definition>* definitions,
+std::optional<SchemaError> Translate(AstFile& file, std::vector<Definition>* definitions,
                                      std::vector<Caveat>* caveats) {
+  // As in SpiceDB, partials come first, whatever their place in the text.
+  PartialCollector partials(file);
+  if (auto error = partials.Run()) return error;
+
   absl::flat_hash_set<std::string> names;  // definitions and caveats share one namespace
-  for (const AstItem& item : file.items) {
+  for (AstItem& item : file.items) {
     std::string name;
     SourcePos pos;
+    absl::string_view what;
     // A flag may be repeated: SpiceDB v1.54 accepts `use expiration` twice.
-    if (std::get_if<AstUseFlag>(&item) != nullptr) continue;
+    if (std::holds_alternative<AstUseFlag>(item) || std::holds_alternative<AstPartial>(item)) {
+      continue;
+    }
     if (const auto* caveat = std::get_if<AstCaveat>(&item)) {
       Caveat translated;
       if (auto error = TranslateCaveat(*caveat, &translated)) return error;
       caveats->push_back(std::move(translated));
       name = caveat->name;
       pos = caveat->pos;
+      what = "caveat";
     } else {
-      const auto& definition = std::get<AstDefinition>(item);
+      auto& definition = std::get<AstDefinition>(item);
       Definition translated;
-      if (auto error = TranslateDefinition(definition, &translated)) return error;
+      if (auto error = TranslateDefinition(partials, definition, &translated)) return error;
       definitions->push_back(std::move(translated));
       name = definition.name;
       pos = definition.pos;
+      what = "definition";
     }
     if (!names.insert(name).second) {
       return MakeError(
           kParse,
           absl::StrCat("found name reused between multiple definitions and/or caveats: ", name),
           pos, name);
+    }
+    if (partials.Find(name) != nullptr) {
+      return MakeError(kParse,
+                       absl::StrCat("found ", what, " with same name as existing partial: ", name),
+                       pos, name);
     }
   }
   return std::nullopt;

@@ -50,6 +50,9 @@ class TypeChecker {
   };
 
   std::optional<SchemaError> CheckDefinition(const AstDefinition& definition);
+  std::optional<SchemaError> CheckAnnotation(const AstDefinition& definition,
+                                             const AstRelation& permission) const;
+  const AstRelation* FindRelation(absl::string_view definition, absl::string_view relation) const;
   std::optional<SchemaError> CheckExpression(const AstDefinition& definition,
                                              const AstRelation& permission, const AstExpr& expr);
   std::optional<SchemaError> CheckAllowedTypes(const AstDefinition& definition,
@@ -97,11 +100,102 @@ std::optional<SchemaError> TypeChecker::CheckDefinition(const AstDefinition& def
     }
   }
   for (const AstRelation& relation : definition.relations) {
+    if (relation.is_permission && file_.typechecking && !relation.annotated_types.empty()) {
+      if (auto error = CheckAnnotation(definition, relation)) return error;
+    }
     auto error = relation.is_permission ? CheckExpression(definition, relation, relation.expression)
                                         : CheckAllowedTypes(definition, relation);
     if (error) return error;
   }
   return CheckAliasCycles(definition);
+}
+
+const AstRelation* TypeChecker::FindRelation(absl::string_view definition,
+                                             absl::string_view relation) const {
+  auto relations = relations_.find(definition);
+  if (relations == relations_.end()) return nullptr;
+  auto it = relations->second.find(relation);
+  return it == relations->second.end() ? nullptr : it->second;
+}
+
+// Under `use typechecking`, SpiceDB checks a permission's type annotation against every subject
+// type the permission can reach: the types of its relations (through `type#relation` to that
+// relation's types, through arrows to the target on each tupleset type that has it), over every
+// operand of `+`, `&` and `-` alike. References that do not resolve add nothing here; they are
+// reported by the other checks. SpiceDB names the first missing type in a Go map's (random)
+// order; this names one deterministically, a relation's own types in source order first.
+std::optional<SchemaError> TypeChecker::CheckAnnotation(const AstDefinition& definition,
+                                                        const AstRelation& permission) const {
+  absl::flat_hash_set<std::string> visited;
+  std::vector<std::pair<absl::string_view, const AstRelation*>> pending;  // definition, relation
+  std::vector<const AstExpr*> exprs;
+  std::vector<absl::string_view> reachable;
+  absl::flat_hash_set<absl::string_view> seen_types;
+  auto visit = [&](absl::string_view def, absl::string_view rel) {
+    const AstRelation* found = FindRelation(def, rel);
+    if (found != nullptr && visited.insert(absl::StrCat(def, "#", rel)).second) {
+      pending.emplace_back(def, found);
+    }
+  };
+  auto reach = [&](absl::string_view type) {
+    if (seen_types.insert(type).second) reachable.push_back(type);
+  };
+  visit(definition.name, permission.name);
+  // Depth first, with explicit stacks: long chains of relations cannot exhaust the native stack.
+  while (!pending.empty()) {
+    auto [def, relation] = pending.back();
+    pending.pop_back();
+    if (!relation->is_permission) {
+      for (const AstTypeRef& type : relation->types) {
+        if (type.wildcard || type.relation.empty()) reach(type.type);
+      }
+      for (auto type = relation->types.rbegin(); type != relation->types.rend(); ++type) {
+        if (!type->wildcard && !type->relation.empty()) visit(type->type, type->relation);
+      }
+      continue;
+    }
+    exprs.push_back(&relation->expression);
+    while (!exprs.empty()) {
+      const AstExpr* expr = exprs.back();
+      exprs.pop_back();
+      switch (expr->kind) {
+        case AstExpr::Kind::kNil:
+          break;
+        case AstExpr::Kind::kSelf:
+          reach(def);
+          break;
+        case AstExpr::Kind::kIdentifier:
+          visit(def, expr->name);
+          break;
+        case AstExpr::Kind::kArrow:
+          if (const AstRelation* tupleset = FindRelation(def, expr->name)) {
+            for (const AstTypeRef& type : tupleset->types) visit(type.type, expr->arrow_target);
+          }
+          break;
+        default:
+          for (auto child = expr->children.rbegin(); child != expr->children.rend(); ++child) {
+            exprs.push_back(&*child);
+          }
+      }
+    }
+  }
+  for (absl::string_view type : reachable) {
+    if (std::find(permission.annotated_types.begin(), permission.annotated_types.end(), type) !=
+        permission.annotated_types.end()) {
+      continue;
+    }
+    std::vector<std::string> quoted;
+    for (const std::string& annotated : permission.annotated_types) {
+      quoted.push_back(absl::StrCat("`", annotated, "`"));
+    }
+    return MakeError(kType,
+                     absl::StrCat("incomplete type annotation on relation `", permission.name,
+                                  "` in definition `", definition.name, "`: `", type,
+                                  "` found as reachable type, but not contained in provided set [",
+                                  absl::StrJoin(quoted, " "), "]"),
+                     permission.pos, permission.name);
+  }
+  return std::nullopt;
 }
 
 std::optional<SchemaError> TypeChecker::CheckExpression(const AstDefinition& definition,
@@ -110,6 +204,7 @@ std::optional<SchemaError> TypeChecker::CheckExpression(const AstDefinition& def
   const RelationMap& relations = relations_.at(definition.name);
   switch (expr.kind) {
     case AstExpr::Kind::kNil:
+    case AstExpr::Kind::kSelf:
       return std::nullopt;
     case AstExpr::Kind::kIdentifier:
       if (!relations.contains(expr.name)) {
@@ -300,8 +395,11 @@ std::optional<SchemaError> TypeChecker::CheckAliasCycles(const AstDefinition& de
       break;
     }
   }
+  // SpiceDB v1.54 reports a permission that is only itself (`permission view = view`) untyped,
+  // as UNKNOWN, and longer cycles as type errors; the message is the same.
   return MakeError(
-      kType,
+      names.size() == 1 && unresolved.begin()->second == names[0] ? SchemaError::Kind::kUnknown
+                                                                  : kType,
       absl::StrCat("under definition `", definition.name,
                    "`, there exists a cycle in permissions: ", absl::StrJoin(names, ", ")),
       pos);

@@ -1,5 +1,6 @@
 #include "schema/caveats/unparser.h"
 
+#include <cstddef>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -48,6 +49,10 @@ const char* Symbol(const std::string& f) {
   if (f == "_%_") return "%";
   return "?";
 }
+
+// cel-go's default unparser options, which SpiceDB's ReadSchema uses: a line is broken after an
+// `&&` or `||` once it would reach this column.
+constexpr size_t kWrapOnColumn = 80;
 
 class Unparser {
  public:
@@ -116,9 +121,33 @@ class Unparser {
         out_ += text;
         return;
       }
+      case Value::Kind::kBytes:
+        // cel-go writes every byte as a three-digit octal escape: b"abc" is b"\141\142\143".
+        out_ += "b\"";
+        for (unsigned char c : v.string_value()) {
+          out_ += '\\';
+          out_ += static_cast<char>('0' + ((c >> 6) & 7));
+          out_ += static_cast<char>('0' + ((c >> 3) & 7));
+          out_ += static_cast<char>('0' + (c & 7));
+        }
+        out_ += "\"";
+        return;
       default:
         out_ += v.DebugString();
     }
+  }
+
+  // cel-go's writeOperatorWithWrapping with its defaults: the line length counts from the last
+  // break, plus the length of the operator's function name (`_&&_`); at the limit the operator
+  // ends the line.
+  void Operator(const std::string& function) {
+    const bool wraps = function == "_&&_" || function == "_||_";
+    if (wraps && out_.size() - last_wrapped_ + function.size() >= kWrapOnColumn) {
+      last_wrapped_ = out_.size();
+      absl::StrAppend(&out_, " ", Symbol(function), "\n");
+      return;
+    }
+    absl::StrAppend(&out_, " ", Symbol(function), " ");
   }
 
   void Call(const Expr& e) {
@@ -153,7 +182,7 @@ class Unparser {
       // All binary operators but && and || associate to the left.
       if (!right_paren && f != "_&&_" && f != "_||_") right_paren = Precedence(right) == p;
       Maybe(left, left_paren);
-      absl::StrAppend(&out_, " ", Symbol(f), " ");
+      Operator(f);
       Maybe(right, right_paren);
       return;
     }
@@ -172,6 +201,7 @@ class Unparser {
   }
 
   std::string out_;
+  size_t last_wrapped_ = 0;  // where the current line started, for wrapping
 };
 
 }  // namespace

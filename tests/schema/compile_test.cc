@@ -64,7 +64,8 @@ INSTANTIATE_TEST_SUITE_P(
         {"caveat_without_expression", "caveat foo(someParam int) {\n\t\t\t}", Kind::kParse, 2, 4,
          "Unexpected token at root level: TokenTypeRightBrace"},
         {"unknown_use_flag", "use something\n\ndefinition resource {}", Kind::kParse, 1, 14,
-         "Unknown use flag: `something`. Options are: expiration"},
+         "Unknown use flag: `something`. Options are: expiration, import, partial, self, "
+         "typechecking"},
         {"use_after_definition", "definition a {}\nuse expiration", Kind::kParse, 2, 15,
          "`use` expressions must be declared before any definition"},
         {"use_without_flag", "use (", Kind::kParse, 1, 5,
@@ -252,10 +253,313 @@ INSTANTIATE_TEST_SUITE_P(
          "definition doc {\n\tpermission first = second\n\tpermission second = first\n}",
          Kind::kType, 2, 2,
          "under definition `doc`, there exists a cycle in permissions: first, second"},
-        {"self_alias", "definition doc {\n\tpermission loop = loop\n}", Kind::kType, 2, 2,
+        // SpiceDB v1.54 answers a permission that is only itself UNKNOWN (an untyped error), unlike
+        // longer cycles (tests/schema_corpus case err_permission_references_itself).
+        {"self_alias", "definition doc {\n\tpermission loop = loop\n}", Kind::kUnknown, 2, 2,
          "there exists a cycle in permissions: loop"},
     }),
     [](const ::testing::TestParamInfo<RefusedCase>& info) { return info.param.name; });
+
+// `use` flags, imports, partials, `self` and `use typechecking`: messages and positions as SpiceDB
+// v1.54 answers them (each case's schema is also a tests/schema_corpus case, compared against the
+// real server). Type errors carry rebacd's position (SpiceDB's travels in details not compared).
+const std::string kTyped =
+    "use typechecking\ndefinition user {}\ndefinition bot {}\ndefinition team {\n  relation "
+    "member: "
+    "user | team#member\n}\n";  // 6 lines
+
+INSTANTIATE_TEST_SUITE_P(
+    UseFlags, RefusedTest,
+    ::testing::ValuesIn(std::vector<RefusedCase>{
+        {"use_typechecking_after_definition", "definition user {}\nuse typechecking", Kind::kParse,
+         2, 17, "`use` expressions must be declared before any definition"},
+        {"use_flags_comma", "use expiration, typechecking\ndefinition user {}", Kind::kParse, 1, 15,
+         "Unexpected token at root level: TokenTypeComma"},
+        // Each flag but expiration makes its own word a keyword, also after a `partial`.
+        {"typechecking_is_a_keyword",
+         "use typechecking\ndefinition doc { relation typechecking: doc\n}", Kind::kParse, 2, 27,
+         "Expected identifier, found token TokenTypeKeyword"},
+        {"self_is_a_keyword", "use self\ndefinition doc { relation self: doc\n}", Kind::kParse, 2,
+         27, "Expected identifier, found token TokenTypeKeyword"},
+        {"partial_is_a_keyword", "use partial\ndefinition doc { relation partial: doc\n}",
+         Kind::kParse, 2, 27, "Expected identifier, found token TokenTypeKeyword"},
+        {"import_is_a_keyword", "use import\ndefinition doc { relation import: doc\n}",
+         Kind::kParse, 2, 27, "Expected identifier, found token TokenTypeKeyword"},
+        {"flag_after_partial_is_a_keyword",
+         "use partial\npartial viewable {\n}\nuse typechecking\ndefinition user {\n  relation "
+         "typechecking: user\n}",
+         Kind::kParse, 6, 12, "Expected identifier, found token TokenTypeKeyword"},
+
+        // --- import: the server compiles without a source folder, so every import is refused
+        // once the text has parsed; without `use import` it is a stray identifier.
+        {"import_without_flag", "import \"foo.zed\"\ndefinition user {}", Kind::kParse, 1, 1,
+         "Unexpected token at root level: TokenTypeIdentifier"},
+        {"import", "use import\nimport \"foo.zed\"\ndefinition user {}", Kind::kParse, 2, 1,
+         "import statements are not allowed in this context"},
+        {"import_first_of_two",
+         "use import\ndefinition user {}\nimport \"a.zed\"\nimport \"b.zed\"", Kind::kParse, 3, 1,
+         "import statements are not allowed in this context"},
+        {"import_not_a_string", "use import\nimport foo\ndefinition user {}", Kind::kParse, 2, 8,
+         "Expected quote-delimited string, found token TokenTypeIdentifier"},
+        {"import_at_end", "use import\nimport", Kind::kParse, 2, 7,
+         "Expected quote-delimited string, found token TokenTypeEOF"},
+        {"import_then_token", "use import\nimport \"x\" extra\ndefinition user {}", Kind::kParse, 2,
+         12, "Unexpected token at root level: TokenTypeIdentifier"},
+        {"syntax_error_after_import_wins", "use import\nimport \"x.zed\"\ndefinition {",
+         Kind::kParse, 3, 12, "Expected identifier, found token TokenTypeLeftBrace"},
+
+        // --- partials (`use partial`). `...name` parses in any definition.
+        {"partial_without_flag",
+         "partial viewable {\n  relation viewer: user\n}\ndefinition user {}", Kind::kParse, 1, 1,
+         "Unexpected token at root level: TokenTypeIdentifier"},
+        {"partial_reference_without_flag", "definition user {}\ndefinition doc {\n  ...viewable\n}",
+         Kind::kParse, 3, 3, "could not find partial reference with name viewable"},
+        {"partial_reference_missing",
+         "use partial\ndefinition user {}\ndefinition doc {\n  relation owner: user\n  "
+         "...viewable\n}",
+         Kind::kParse, 5, 3, "could not find partial reference with name viewable"},
+        {"partial_reference_without_name", "definition doc {\n  ...\n}", Kind::kParse, 3, 1,
+         "Expected identifier, found token TokenTypeRightBrace"},
+        {"partial_reference_is_one_identifier",
+         "use partial\npartial org/viewable {\n  relation viewer: user\n}\ndefinition user "
+         "{}\ndefinition doc {\n  ...org/viewable\n}",
+         Kind::kParse, 7, 9, "Expected end of statement or definition, found: TokenTypeDiv"},
+        {"partial_reference_ends_a_statement",
+         "definition doc {\n  ...viewable relation x: user\n}", Kind::kParse, 2, 15,
+         "Expected end of statement or definition, found: TokenTypeKeyword"},
+        {"partial_without_name", "use partial\npartial {", Kind::kParse, 2, 9,
+         "Expected identifier, found token TokenTypeLeftBrace"},
+        // Partials are translated first, used or not.
+        {"partial_member_checked_unused",
+         "use partial\ndefinition a {}\npartial viewable {\n  relation v: user\n}", Kind::kParse, 4,
+         3, "error in relation v: "},
+        {"partial_member_before_unresolved_reference",
+         "use partial\npartial viewable {\n  relation viewer: user\n  ...later\n  relation w: "
+         "user\n}\npartial later {\n}\ndefinition user {}",
+         Kind::kParse, 5, 3, "error in relation w: "},
+        {"partial_nested_arrow",
+         "use partial\npartial viewable {\n  relation parent: user\n  permission view = "
+         "parent->a->b\n}\ndefinition user {}",
+         Kind::kParse, 4, 21, "Nested arrows not yet supported"},
+        {"partial_named_like_definition",
+         "use partial\npartial user {\n  relation viewer: user\n}\ndefinition user {}",
+         Kind::kParse, 5, 1, "found definition with same name as existing partial: user"},
+        {"partial_named_like_caveat",
+         "use partial\npartial cav {\n  relation viewer: user\n}\ncaveat cav(a int) {\n  a == "
+         "1\n}\ndefinition user {}",
+         Kind::kParse, 5, 1, "found caveat with same name as existing partial: cav"},
+        // Unresolved partials are an untyped error in SpiceDB (UNKNOWN, no position), naming
+        // the awaited partials in the order they were first awaited. rebacd keeps the first
+        // unresolved reference's position for its own callers.
+        {"partial_cycle",
+         "use partial\npartial one {\n  ...two\n}\npartial two {\n  ...one\n}\ndefinition user {}",
+         Kind::kUnknown, 3, 3,
+         "could not resolve partials: [two, one]. this may indicate a circular reference"},
+        {"partial_includes_itself",
+         "use partial\npartial viewable {\n  relation viewer: user\n  ...viewable\n}\ndefinition "
+         "user {}",
+         Kind::kUnknown, 4, 3, "could not resolve partials: [viewable]."},
+        {"partial_references_missing_partial",
+         "use partial\npartial viewable {\n  ...other\n}\ndefinition user {}", Kind::kUnknown, 3, 3,
+         "could not resolve partials: [other]."},
+        // After expansion the definition is checked as if written out.
+        {"partial_member_duplicates_relation",
+         "use partial\npartial viewable {\n  relation viewer: user\n}\ndefinition user {\n  "
+         "relation viewer: user\n  ...viewable\n}",
+         Kind::kType, 3, 3,
+         "found duplicate relation/permission name `viewer` under definition `user`"},
+        {"partial_included_twice",
+         "use partial\npartial viewable {\n  relation viewer: user\n}\ndefinition user {\n  "
+         "...viewable\n  ...viewable\n}",
+         Kind::kType, 3, 3,
+         "found duplicate relation/permission name `viewer` under definition `user`"},
+        {"partial_member_unknown_type_when_used",
+         "use partial\npartial viewable {\n  relation viewer: nosuch\n}\ndefinition user {\n  "
+         "...viewable\n}",
+         Kind::kType, 3, 20,
+         "could not lookup definition `nosuch` for relation `viewer`: object definition `nosuch` "
+         "not found"},
+
+        // --- `self` (`use self`): SpiceDB accepts it; rebacd cannot evaluate it and says so.
+        {"self_refused", "use self\ndefinition user {\n  permission view = self\n}", Kind::kParse,
+         3, 21, "`self` is not supported by this server yet"},
+        {"self_without_flag", "definition user {\n  permission view = self\n}", Kind::kType, 2, 21,
+         "relation/permission `self` not found under definition `user`"},
+        {"self_cannot_start_an_arrow",
+         "use self\ndefinition user {\n  permission view = self->foo\n}", Kind::kParse, 3, 25,
+         "Expected end of statement or definition, found: TokenTypeRightArrow"},
+        {"self_cannot_end_an_arrow",
+         "use self\ndefinition user {\n  relation parent: user\n  permission view = "
+         "parent->self\n}",
+         Kind::kParse, 4, 29, "Expected right hand expression, found: TokenTypeKeyword"},
+
+        // --- `use typechecking`: annotations must name every subject type reachable.
+        {"typecheck_direct",
+         kTyped +
+             "definition doc {\n  relation viewer: user | bot\n  permission view: user = viewer\n}",
+         Kind::kType, 9, 3,
+         "incomplete type annotation on relation `view` in definition `doc`: `bot` found as "
+         "reachable type, but not contained in provided set [`user`]"},
+        {"typecheck_names_every_annotated_type",
+         kTyped + "definition org {}\ndefinition doc {\n  relation viewer: user | bot | org\n  "
+                  "permission view: user | org = viewer\n}",
+         Kind::kType, 10, 3,
+         "`bot` found as reachable type, but not contained in provided set [`user` `org`]"},
+        {"typecheck_annotated_type_need_not_exist",
+         kTyped +
+             "definition doc {\n  relation viewer: user\n  permission view: nosuch = viewer\n}",
+         Kind::kType, 9, 3,
+         "`user` found as reachable type, but not contained in provided set [`nosuch`]"},
+        {"typecheck_subject_relation_reaches_its_types",
+         kTyped + "definition doc {\n  relation viewer: team#member\n  permission view: team = "
+                  "viewer\n}",
+         Kind::kType, 9, 3, "`user` found as reachable type"},
+        {"typecheck_arrow",
+         kTyped + "definition folder {\n  relation reader: bot\n}\ndefinition drive {}\ndefinition "
+                  "doc {\n  relation parent: folder | drive\n  permission view: user = "
+                  "parent->reader\n}",
+         Kind::kType, 13, 3, "`bot` found as reachable type"},
+        {"typecheck_intersection_reaches_every_operand",
+         kTyped + "definition doc {\n  relation owner: user\n  relation banned: bot\n  permission "
+                  "view: user = owner & banned\n}",
+         Kind::kType, 10, 3, "`bot` found as reachable type"},
+        {"typecheck_exclusion_reaches_both_sides",
+         kTyped + "definition doc {\n  relation owner: user\n  relation banned: bot\n  permission "
+                  "view: user = owner - banned\n}",
+         Kind::kType, 10, 3, "`bot` found as reachable type"},
+        {"typecheck_through_permission",
+         kTyped + "definition doc {\n  relation viewer: user\n  relation robot: bot\n  permission "
+                  "view: user = other\n  permission other = viewer + robot\n}",
+         Kind::kType, 10, 3, "on relation `view` in definition `doc`: `bot` found"},
+        // Checked when the permission is, before its references: an unknown relation later in
+        // the same expression, or a later bad relation, is reported after it.
+        {"typecheck_before_unknown_relation",
+         kTyped +
+             "definition doc {\n  relation robot: bot\n  permission view: user = robot + nosuch\n}",
+         Kind::kType, 9, 3, "incomplete type annotation"},
+        {"typecheck_before_later_relation",
+         kTyped + "definition doc {\n  relation robot: bot\n  permission view: user = robot\n  "
+                  "relation other: nosuch\n}",
+         Kind::kType, 9, 3, "incomplete type annotation"},
+        {"earlier_relation_before_typecheck",
+         kTyped + "definition doc {\n  relation robot: bot\n  relation other: nosuch\n  permission "
+                  "view: user = robot\n}",
+         Kind::kType, 9, 19, "could not lookup definition `nosuch`"},
+    }),
+    [](const ::testing::TestParamInfo<RefusedCase>& info) { return info.param.name; });
+
+TEST(CompileTest, EveryUseFlagIsAcceptedAndMayRepeat) {
+  // SpiceDB v1.54's flags; `use` may follow a partial (a partial is not a definition).
+  for (const char* text : {
+           "use expiration\nuse import\nuse partial\nuse self\nuse typechecking\ndefinition user "
+           "{}",
+           "use typechecking\nuse typechecking\ndefinition user {}",
+           "use partial\npartial viewable {\n}\nuse typechecking\ndefinition user {}",
+           "definition user {\n  relation self: user\n}",  // a plain name without `use self`
+       }) {
+    CompileResult result = Compile(text);
+    EXPECT_TRUE(result.ok()) << text << ": " << result.error().ToString();
+  }
+}
+
+TEST(CompileTest, TypecheckingAcceptsCompleteAnnotations) {
+  // What SpiceDB v1.54 accepts under `use typechecking` (tests/schema_corpus typecheck_*):
+  // wildcards count as their type, `type#relation` as that relation's types, arrows skip tupleset
+  // types without the target, cycles end, `nil` reaches nothing, unannotated permissions are free.
+  const std::string typed = kTyped;
+  for (const std::string& body : {
+           "definition doc {\n  relation viewer: user:*\n  permission view: user = viewer\n}",
+           "definition doc {\n  relation viewer: team#member\n  permission view: user = viewer\n}",
+           "definition doc {\n  relation viewer: user | bot\n  permission view: bot | user = "
+           "viewer\n}",
+           "definition folder {\n  relation reader: user\n}\ndefinition drive {}\ndefinition doc "
+           "{\n  "
+           "relation parent: folder | drive\n  permission view: user = parent->reader\n}",
+           "definition doc {\n  relation parent: doc\n  relation viewer: user\n  permission view: "
+           "user = viewer + parent->view + parent.all(viewer)\n}",
+           "definition doc {\n  permission view: user = nil\n}",
+           "definition doc {\n  relation viewer: bot\n  permission view = viewer\n}",
+       }) {
+    CompileResult result = Compile(typed + body);
+    EXPECT_TRUE(result.ok()) << body << ": " << result.error().ToString();
+  }
+  // Without the flag an annotation is parsed and ignored.
+  EXPECT_TRUE(Compile("definition user {}\ndefinition bot {}\ndefinition doc {\n  relation viewer: "
+                      "bot\n  permission view: user = viewer\n}")
+                  .ok());
+}
+
+TEST(CompileTest, PartialsExpandWhereReferenced) {
+  // ReadSchema texts are SpiceDB v1.54's for the same input (tests/schema_corpus partial_basic,
+  // partial_nested compare them byte for byte).
+  CompileResult basic = Compile(
+      "use partial\npartial viewable {\n  relation viewer: user\n  permission view = viewer\n}\n"
+      "definition user {}\ndefinition doc {\n  relation owner: user\n  ...viewable\n  permission "
+      "edit = owner + view\n}");
+  ASSERT_TRUE(basic.ok()) << basic.error().ToString();
+  EXPECT_EQ(Print(*basic.schema()),
+            "definition doc {\n\trelation owner: user\n\trelation viewer: user\n\tpermission view "
+            "= viewer\n\tpermission edit = owner + view\n}\n\ndefinition user {}");
+
+  // Partials may include partials defined later; a partial's own comments are dropped, its
+  // members' kept.
+  CompileResult nested = Compile(
+      "use partial\n/** partial doc */\npartial editable {\n  ...base\n  relation editor: user\n}\n"
+      "partial base {\n  // viewer c\n  relation viewer: user\n}\ndefinition user {}\n/** the doc "
+      "*/\ndefinition doc {\n  ...editable\n  relation owner: user\n}");
+  ASSERT_TRUE(nested.ok()) << nested.error().ToString();
+  EXPECT_EQ(Print(*nested.schema()),
+            "/** the doc */\ndefinition doc {\n\t// viewer c\n\trelation viewer: user\n\trelation "
+            "editor: user\n\trelation owner: user\n}\n\ndefinition user {}");
+
+  // A later partial of the same name replaces the earlier one.
+  CompileResult replaced = Compile(
+      "use partial\npartial viewable {\n  relation viewer: user\n}\npartial viewable {\n  relation "
+      "editor: user\n}\ndefinition user {}\ndefinition doc {\n  ...viewable\n}");
+  ASSERT_TRUE(replaced.ok()) << replaced.error().ToString();
+  const Definition* doc = replaced.schema()->FindDefinition("doc");
+  ASSERT_NE(doc, nullptr);
+  ASSERT_EQ(doc->relations.size(), 1);
+  EXPECT_EQ(doc->relations[0].name, "editor");
+}
+
+TEST(CompileTest, PartialExpansionIsBounded) {
+  // Each partial includes the previous one twice: 2^40 members if expanded blindly. SpiceDB
+  // would try; rebacd stops once references have copied 100,000 members, with a parse error.
+  std::string text = "use partial\npartial p0 {\n  relation viewer: user\n}\n";
+  for (int i = 1; i <= 40; ++i) {
+    text += "partial p" + std::to_string(i) + " {\n  ...p" + std::to_string(i - 1) + "\n  ...p" +
+            std::to_string(i - 1) + "\n}\n";
+  }
+  CompileResult doubling = Compile(text + "definition user {}");
+  ASSERT_FALSE(doubling.ok());
+  EXPECT_EQ(doubling.error().kind, Kind::kParse);
+  EXPECT_THAT(doubling.error().message, HasSubstr("expand to more than 100000"));
+
+  // The same budget covers definitions: a large partial included in many of them.
+  std::string wide = "use partial\npartial big {\n";
+  for (int i = 0; i < 1000; ++i) wide += "  relation rel" + std::to_string(i) + ": user\n";
+  wide += "}\ndefinition user {}\n";
+  for (int i = 0; i < 200; ++i) wide += "definition doc" + std::to_string(i) + " {\n  ...big\n}\n";
+  CompileResult spread = Compile(wide);
+  ASSERT_FALSE(spread.ok());
+  EXPECT_THAT(spread.error().message, HasSubstr("expand to more than 100000"));
+}
+
+TEST(CompileTest, LongPartialChainsDoNotExhaustTheStack) {
+  // p0 includes p1, ..., each resolved only when the last one is: the waiting partials are
+  // revisited with an explicit stack.
+  std::string text = "use partial\n";
+  const int kChain = 20000;
+  for (int i = 0; i < kChain; ++i) {
+    text += "partial p" + std::to_string(i) + " {\n  ...p" + std::to_string(i + 1) + "\n}\n";
+  }
+  text += "partial p" + std::to_string(kChain) + " {\n  relation viewer: user\n}\n";
+  text += "definition user {}\ndefinition doc {\n  ...p0\n}";
+  CompileResult result = Compile(text);
+  ASSERT_TRUE(result.ok()) << result.error().ToString();
+  EXPECT_EQ(result.schema()->FindDefinition("doc")->relations.size(), 1);
+}
 
 TEST(CompileTest, RepeatedUseFlagIsAccepted) {
   // SpiceDB v1.54 (the served reference) accepts `use expiration` twice; tests/schema_corpus

@@ -149,6 +149,27 @@ definition foos/user {})"},
          "user:* with cav | user#...;\n\tpermission per = (viewer - nil) + viewer\n}",
          "caveat cav(x int) {\n\tx == 1\n}\n\ndefinition doc {\n\trelation viewer: user:* with cav "
          "| user\n\tpermission per = (viewer - nil) + viewer\n}\n\ndefinition user {}"},
+        // cel-go's unparser (SpiceDB's ReadSchema) breaks lines after `&&`/`||` from column 80
+        // on and writes bytes as octal escapes; expected texts are SpiceDB v1.54's answers
+        // (tests/schema_corpus caveat_operators, caveat_functions, caveat_param_bytes).
+        {"caveat_expression_wraps_after_logical_operators",
+         "caveat ops(a int, b int, s string, l list<int>) {\n  (a + b * 2 - 1) / 3 % 2 == 0 || "
+         "!(a >= b) && a <= b && a != b && s.contains(\"x\") && s.endsWith(\"y\") && "
+         "s.matches(\"^x.*y$\") && a in l && (a > 0 ? true : false)\n}",
+         "caveat ops(a int, b int, l list<int>, s string) {\n\t(a + b * 2 - 1) / 3 % 2 == 0 || "
+         "!(a >= b) && a <= b && a != b && s.contains(\"x\") &&\n\ts.endsWith(\"y\") && "
+         "s.matches(\"^x.*y$\") && a in l && ((a > 0) ? true : false)\n}"},
+        {"caveat_expression_wraps_each_line_anew",
+         "caveat fn(s string, l list<string>, ts timestamp, d duration) {\n  size(s) > 2 && "
+         "l.all(x, size(x) > 0) && l.exists_one(x, x == \"a\") && size(l.filter(x, x != \"\")) > 0 "
+         "&& l.map(x, x + \"!\").size() > 0 && ts.getFullYear() > 2000 && d.getHours() < 100 && "
+         "int(\"5\") == 5 && string(5) == \"5\"\n}",
+         "caveat fn(d duration, l list<string>, s string, ts timestamp) {\n\tsize(s) > 2 && "
+         "l.all(x, size(x) > 0) && l.exists_one(x, x == \"a\") && size(l.filter(x, x != \"\")) > 0 "
+         "&&\n\tl.map(x, x + \"!\").size() > 0 && ts.getFullYear() > 2000 && d.getHours() < 100 "
+         "&&\n\tint(\"5\") == 5 && string(5) == \"5\"\n}"},
+        {"caveat_bytes_literal_in_octal", "caveat c(p bytes) {\n  p == b\"abc\"\n}",
+         "caveat c(p bytes) {\n\tp == b\"\\141\\142\\143\"\n}"},
         {"caveat_expression_whitespace_and_comments",
          "caveat c(s string, x int) {\n\t// leading\n\tx ==   1 &&\n\t\ts == \"a  b\" // "
          "trailing\n}",
@@ -241,6 +262,39 @@ TEST(PrintRoundTripTest, CommentsAreAFixedPointAfterOneRound) {
     const std::string once = PrintOrDie(comment + "\ndefinition user {}");
     EXPECT_EQ(PrintOrDie(once), once);
   }
+}
+
+// SpiceDB reads each comment line by line with Go's bufio.Scanner (64 KiB buffer): a line of
+// 65,536 bytes or more stops it, and that line and the rest of the comment are dropped (the schema
+// is still accepted). Expected texts are SpiceDB v1.54's ReadSchema for the same input; the
+// corpus cases comment_line_70k, comment_doc_70k and comment_doc_long_middle_line compare them.
+TEST(PrintTest, CommentLinesOver64KiBAreDroppedAsSpiceDBDrops) {
+  const std::string long_line(70000, 'x');
+  EXPECT_EQ(PrintOrDie("// " + long_line + "\ndefinition user {}"), "definition user {}");
+  EXPECT_EQ(PrintOrDie("/** " + long_line + " */\ndefinition user {}"), "definition user {}");
+  EXPECT_EQ(PrintOrDie("/**\n * first\n * " + long_line + "\n * after\n */\ndefinition user {}"),
+            "/** first */\ndefinition user {}");
+  // What is left of a cut block comment stays apart from the comment after it.
+  EXPECT_EQ(PrintOrDie("/**\n * first\n * " + long_line + "\n */\n// after\ndefinition user {}"),
+            "/** first */\n// after\ndefinition user {}");
+  EXPECT_EQ(
+      PrintOrDie("/* first\n" + long_line + " */\n/** second */\ndefinition user {\n  /** rel\n" +
+                 long_line + "\n */\n  relation viewer: user\n}"),
+      "/* first */\n/** second */\ndefinition user {\n\t/** rel */\n\trelation viewer: user\n}");
+  EXPECT_EQ(PrintOrDie("/**\n" + long_line + "\n*/\ndefinition user {}"),
+            "/**  */\ndefinition user {}");
+  EXPECT_EQ(PrintOrDie("// first\n// " + long_line + "\n// after\ndefinition user {\n  // rel " +
+                       long_line + "\n  relation viewer: user\n}"),
+            "// first\n// after\ndefinition user {\n\trelation viewer: user\n}");
+}
+
+TEST(PrintTest, CommentLineLimitIsTheScannerBuffer) {
+  // 65,535 bytes and a newline fit the scanner's buffer; 65,536 do not.
+  const std::string kept = "// " + std::string(65532, 'y');
+  ASSERT_EQ(kept.size(), 65535);
+  EXPECT_EQ(PrintOrDie(kept + "\ndefinition user {}"), kept + "\ndefinition user {}");
+  const std::string dropped = "// " + std::string(65533, 'y');
+  EXPECT_EQ(PrintOrDie(dropped + "\ndefinition user {}"), "definition user {}");
 }
 
 TEST(PrintTest, HandBuiltSchemaWithUndelimitedDocAndLeafRewrite) {

@@ -253,6 +253,46 @@ caveat foo/bar/only_on_tuesday(day_of_week string) {
 	day_of_week == 'tuesday'
 })",
        2, 1},
+      // SpiceDB v1.54's composable and typechecked schemas (tests/schema_corpus compares them).
+      {"partials",
+       R"(use partial
+use expiration
+
+partial base {
+	// the viewers
+	relation viewer: user | user with expiration
+}
+
+partial editable {
+	...base
+	relation editor: user
+	permission edit = editor
+}
+
+definition user {}
+
+/** a document */
+definition doc {
+	...editable
+	relation owner: user
+	permission view = owner + viewer + edit
+})",
+       2, 0},
+      {"typechecking",
+       R"(use typechecking
+
+definition user {}
+
+definition team {
+	relation member: user | team#member
+}
+
+definition doc {
+	relation parent: doc
+	relation reader: user | team#member
+	permission read: user = reader + parent->read
+})",
+       3, 0},
   };
   return *kSchemas;
 }

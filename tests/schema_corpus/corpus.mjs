@@ -460,6 +460,109 @@ add("err_permission_annotation_wildcard", `definition user {}\ndefinition doc {\
 add("err_permission_annotation_type_path", `definition user {}\ndefinition doc {\n  relation viewer: user\n  permission view: a/b | user = viewer\n}`);
 add("use_typechecking", `use typechecking\ndefinition user {}\ndefinition doc {\n  relation viewer: user\n  permission view: user = viewer\n}`);
 
+// `use` flags of SpiceDB v1.54: expiration, import, partial, self, typechecking. Each may repeat;
+// each but expiration turns its own word into a keyword from then on. A `partial` is not a
+// definition: `use` may follow one.
+add("use_all_flags", `use expiration\nuse import\nuse partial\nuse self\nuse typechecking\ndefinition user {}`);
+add("use_typechecking_twice", `use typechecking\nuse typechecking\ndefinition user {}`);
+add("use_after_partial", `use partial\npartial viewable {\n}\nuse typechecking\ndefinition user {}`);
+add("self_relation_without_flag", `definition user {\n  relation self: user\n}`);
+add("err_use_typechecking_after_definition", `definition user {}\nuse typechecking`);
+add("err_use_typechecking_after_caveat", `caveat c(x int) {\n  x == 1\n}\nuse typechecking\ndefinition user {}`);
+add("err_use_flags_comma", `use expiration, typechecking\ndefinition user {}`);
+add("err_typechecking_keyword_relation", `use typechecking\ndefinition doc {\n  relation typechecking: doc\n}`);
+add("err_self_keyword_relation", `use self\ndefinition doc {\n  relation self: doc\n}`);
+add("err_partial_keyword_relation", `use partial\ndefinition doc {\n  relation partial: doc\n}`);
+add("err_import_keyword_relation", `use import\ndefinition doc {\n  relation import: doc\n}`);
+add("err_typechecking_keyword_after_partial", `use partial\npartial viewable {\n}\nuse typechecking\ndefinition user {\n  relation typechecking: user\n}`);
+
+// `use typechecking`: permission type annotations are checked against every subject type the
+// permission reaches (FAILED_PRECONDITION "incomplete type annotation ..."). Error cases have one
+// missing type only: SpiceDB names the first it finds in a Go map's order.
+const TC = `use typechecking\ndefinition user {}\ndefinition bot {}\ndefinition team {\n  relation member: user | team#member\n}\n`;
+add("typecheck_direct", `${TC}definition doc {\n  relation viewer: user\n  permission view: user = viewer\n}`);
+add("typecheck_subject_relation", `${TC}definition doc {\n  relation viewer: team#member\n  permission view: user = viewer\n}`);
+add("typecheck_wildcard", `${TC}definition doc {\n  relation viewer: user:*\n  permission view: user = viewer\n}`);
+add("typecheck_several_types", `${TC}definition doc {\n  relation viewer: user | bot\n  permission view: bot | user = viewer\n}`);
+add("typecheck_arrow", `${TC}definition folder {\n  relation reader: user\n}\ndefinition doc {\n  relation parent: folder\n  permission view: user = parent->reader\n}`);
+add("typecheck_arrow_target_missing_on_one_type", `${TC}definition folder {\n  relation reader: user\n}\ndefinition drive {}\ndefinition doc {\n  relation parent: folder | drive\n  permission view: user = parent->reader\n}`);
+add("typecheck_arrow_all", `${TC}definition doc {\n  relation parent: doc\n  relation viewer: user\n  permission view: user = parent.all(viewer)\n}`);
+add("typecheck_recursive", `${TC}definition doc {\n  relation parent: doc\n  relation viewer: user\n  permission view: user = viewer + parent->view\n}`);
+add("typecheck_self_reference", `${TC}definition doc {\n  relation viewer: user\n  permission view: user = view + viewer\n}`);
+add("typecheck_nil", `${TC}definition doc {\n  permission view: user = nil\n}`);
+add("typecheck_unannotated_not_checked", `${TC}definition doc {\n  relation viewer: bot\n  permission view = viewer\n}`);
+add("typecheck_annotation_ignored_without_flag", `definition user {}\ndefinition bot {}\ndefinition doc {\n  relation viewer: bot\n  permission view: user = viewer\n}`);
+add("err_typecheck_direct", `${TC}definition doc {\n  relation viewer: user | bot\n  permission view: user = viewer\n}`);
+add("err_typecheck_unknown_annotated_type", `${TC}definition doc {\n  relation viewer: user\n  permission view: nosuch = viewer\n}`);
+add("err_typecheck_subject_relation_type", `${TC}definition doc {\n  relation viewer: team#member\n  permission view: team = viewer\n}`);
+add("err_typecheck_arrow", `${TC}definition folder {\n  relation reader: bot\n}\ndefinition drive {}\ndefinition doc {\n  relation parent: folder | drive\n  permission view: user = parent->reader\n}`);
+add("err_typecheck_intersection", `${TC}definition doc {\n  relation owner: user\n  relation banned: bot\n  permission view: user = owner & banned\n}`);
+add("err_typecheck_exclusion_right", `${TC}definition doc {\n  relation owner: user\n  relation banned: bot\n  permission view: user = owner - banned\n}`);
+add("err_typecheck_via_permission", `${TC}definition doc {\n  relation viewer: user\n  relation robot: bot\n  permission view: user = other\n  permission other = viewer + robot\n}`);
+add("err_typecheck_before_unknown_relation", `${TC}definition doc {\n  relation robot: bot\n  permission view: user = robot + nosuch\n}`);
+add("err_typecheck_before_later_relation", `${TC}definition doc {\n  relation robot: bot\n  permission view: user = robot\n  relation other: nosuch\n}`);
+add("err_unknown_type_before_typecheck", `${TC}definition doc {\n  relation robot: bot\n  relation other: nosuch\n  permission view: user = robot\n}`);
+add("err_typecheck_set_of_two", `${TC}definition org {}\ndefinition doc {\n  relation viewer: user | bot | org\n  permission view: user | org = viewer\n}`);
+
+// `import`: SpiceDB's server parses it under `use import` and then refuses it; without the flag
+// `import` is just an identifier at the root.
+add("err_import_without_flag", `import "other.zed"\ndefinition user {}`);
+add("err_import", `use import\nimport "other.zed"\ndefinition user {}`);
+add("err_import_single_quotes", `use import\nimport 'other.zed'\ndefinition user {}`);
+add("err_import_second", `use import\ndefinition user {}\nimport "a.zed"\nimport "b.zed"`);
+add("err_import_not_a_string", `use import\nimport other\ndefinition user {}`);
+add("err_import_at_end", `use import\nimport`);
+add("err_import_then_token", `use import\nimport "x.zed" extra\ndefinition user {}`);
+add("err_import_then_syntax_error", `use import\nimport "x.zed"\ndefinition {`);
+add("err_import_then_bad_name", `use import\nimport "x.zed"\ndefinition a {}`);
+
+// Partials (`use partial`): `partial name { ... }` and `...name` in a definition or partial.
+add("partial_basic", `use partial\npartial viewable {\n  relation viewer: user\n  permission view = viewer\n}\ndefinition user {}\ndefinition doc {\n  relation owner: user\n  ...viewable\n  permission edit = owner + view\n}`);
+add("partial_nested", `use partial\npartial base {\n  // the viewers\n  relation viewer: user\n}\npartial editable {\n  ...base\n  relation editor: user\n}\ndefinition user {}\n/** a doc */\ndefinition doc {\n  ...editable\n  relation owner: user\n}`);
+add("partial_referenced_before_defined", `use partial\npartial outer {\n  ...inner\n  relation editor: user\n}\npartial inner {\n  relation viewer: user\n}\ndefinition user {}\ndefinition doc {\n  ...outer\n}`);
+add("partial_chain_out_of_order", `use partial\npartial one {\n  ...two\n}\npartial two {\n  ...three\n}\npartial three {\n  relation viewer: user\n}\ndefinition user {}\ndefinition doc {\n  ...one\n}`);
+add("partial_empty", `use partial\npartial nothing {\n}\ndefinition doc {\n  ...nothing\n}`);
+add("partial_after_definition", `use partial\ndefinition user {}\npartial viewable {\n  relation viewer: user\n}\ndefinition doc {\n  ...viewable\n}`);
+add("partial_unused_unknown_type", `use partial\npartial viewable {\n  relation viewer: nosuch\n}\ndefinition user {}`);
+add("partial_duplicate_name", `use partial\npartial viewable {\n  relation viewer: user\n}\npartial viewable {\n  relation editor: user\n}\ndefinition user {}\ndefinition doc {\n  ...viewable\n}`);
+add("partial_with_prefix_name", `use partial\npartial org/viewable {\n  relation viewer: user\n}\ndefinition user {}`);
+add("partial_nil_permission", `use partial\npartial pp {\n  permission view = nil\n}\ndefinition user {\n  ...pp\n}`);
+add("partial_with_caveat_and_expiration", `use expiration\nuse partial\ncaveat c(x int) {\n  x == 1\n}\npartial viewable {\n  relation viewer: user with c and expiration\n}\ndefinition user {}\ndefinition doc {\n  ...viewable\n}`);
+add("partial_typechecked", `use partial\nuse typechecking\npartial viewable {\n  relation viewer: user\n  permission view: user = viewer\n}\ndefinition user {}\ndefinition doc {\n  ...viewable\n}`);
+add("err_partial_without_flag", `partial viewable {\n  relation viewer: user\n}\ndefinition user {}`);
+add("err_partial_reference_without_flag", `definition user {}\ndefinition doc {\n  ...viewable\n}`);
+add("err_partial_reference_missing", `use partial\ndefinition user {}\ndefinition doc {\n  relation owner: user\n  ...viewable\n}`);
+add("err_partial_reference_empty", `definition doc {\n  ...\n}`);
+add("err_partial_reference_prefixed", `use partial\npartial org/viewable {\n  relation viewer: user\n}\ndefinition user {}\ndefinition doc {\n  ...org/viewable\n}`);
+add("err_partial_reference_then_keyword", `definition doc {\n  ...viewable relation other: doc\n}`);
+add("err_partial_no_name", `use partial\npartial {`);
+add("err_partial_cycle", `use partial\npartial one {\n  ...two\n}\npartial two {\n  ...one\n}\ndefinition user {}`);
+add("err_partial_self_cycle", `use partial\npartial pp {\n  relation viewer: user\n  ...pp\n}\ndefinition user {}`);
+add("err_partial_missing_from_partial", `use partial\npartial viewable {\n  ...other\n}\ndefinition user {}`);
+add("err_partial_same_name_definition", `use partial\npartial user {\n  relation viewer: user\n}\ndefinition user {}`);
+add("err_partial_same_name_caveat", `use partial\npartial cav {\n  relation viewer: user\n}\ncaveat cav(a int) {\n  a == 1\n}\ndefinition user {}`);
+add("err_partial_invalid_member_name", `use partial\npartial viewable {\n  relation v: user\n}\ndefinition user {}`);
+add("err_partial_member_after_missing_reference", `use partial\npartial viewable {\n  relation v: user\n  ...later\n  relation w: user\n}\npartial later {\n}\ndefinition user {}`);
+add("err_partial_nested_arrow", `use partial\npartial viewable {\n  relation parent: user\n  permission view = parent->a->b\n}\ndefinition user {}`);
+add("err_partial_duplicate_member", `use partial\npartial viewable {\n  relation viewer: user\n}\ndefinition user {\n  relation viewer: user\n  ...viewable\n}`);
+add("err_partial_included_twice", `use partial\npartial viewable {\n  relation viewer: user\n}\ndefinition user {\n  ...viewable\n  ...viewable\n}`);
+add("err_partial_unknown_type_when_used", `use partial\npartial viewable {\n  relation viewer: nosuch\n}\ndefinition user {\n  ...viewable\n}`);
+add("err_partial_error_before_definitions", `use partial\ndefinition a {}\npartial viewable {\n  relation v: user\n}`);
+
+// `self` (`use self`): SpiceDB v1.54 accepts it; rebacd cannot evaluate it and refuses it (a known
+// mismatch). Misplaced `self` is a syntax error in both.
+add("use_self_permission", `use self\ndefinition user {\n  permission view = self\n}`);
+add("err_self_without_flag", `definition user {\n  permission view = self\n}`);
+add("err_self_arrow_left", `use self\ndefinition user {\n  permission view = self->foo\n}`);
+add("err_self_arrow_right", `use self\ndefinition user {\n  relation parent: user\n  permission view = parent->self\n}`);
+
+// Comments longer than 64 KiB on one line: SpiceDB reads comments with a bufio.Scanner, which
+// stops at such a line; the line and the rest of that comment are dropped, the schema accepted.
+// (ReadSchema's text for these is compared in tests/schema/printer_test.cc.)
+add("comment_line_70k", `// ${"x".repeat(70000)}\ndefinition user {}`);
+add("comment_doc_70k", `/** ${"x".repeat(70000)} */\ndefinition user {}`);
+add("comment_doc_long_middle_line", `/**\n * first\n * ${"x".repeat(70000)}\n * after\n */\n// next\ndefinition user {\n  // ${"y".repeat(70000)}\n  relation viewer: user\n}`);
+
 // Where CEL places its errors
 add("err_caveat_unknown_function_nested", `caveat c(x int) {\n  x > 1 &&\n    frob(x)\n}\ndefinition user {}`);
 add("err_caveat_member_on_wrong_type", `caveat c(a int) {\n  a.startsWith("x")\n}\ndefinition user {}`);

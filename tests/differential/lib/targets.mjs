@@ -165,6 +165,11 @@ class Target {
     return this.settle(this.schemaClient().promises.writeSchema(v1.WriteSchemaRequest.create({ schema }), this.callOptions()), () => "OK");
   }
 
+  /** ReadSchema's text as { answer } (or { error }). */
+  readSchema() {
+    return this.settle(this.schemaClient().promises.readSchema(v1.ReadSchemaRequest.create(), this.callOptions()), (r) => r.schemaText);
+  }
+
   writeRelationships(texts) {
     if (!texts.length) return { answer: "OK" };
     const updates = texts.map((t) =>
