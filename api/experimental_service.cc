@@ -11,14 +11,9 @@ grpc::Status ExperimentalServiceImpl::BulkImportRelationships(
     grpc::ServerContext* context, grpc::ServerReader<v1::BulkImportRelationshipsRequest>* reader,
     v1::BulkImportRelationshipsResponse* response) {
   if (absl::Status s = auth_->Authenticate(*context); !s.ok()) return ToGrpcStatus(s);
-  v1::BulkImportRelationshipsRequest request;
+  ImportStreamReader<v1::BulkImportRelationshipsRequest> stream(reader);
   absl::StatusOr<uint64_t> loaded = ImportRelationships(
-      *states_->For(*context),
-      [&](RelationshipList* batch) {
-        if (!reader->Read(&request)) return false;
-        batch->Swap(request.mutable_relationships());
-        return true;
-      },
+      *states_->For(*context), [&] { return stream.Next(); },
       [&] { return context->IsCancelled(); });
   if (!loaded.ok()) return ToGrpcStatus(loaded.status());
   response->set_num_loaded(*loaded);

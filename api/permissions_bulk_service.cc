@@ -11,14 +11,9 @@ grpc::Status PermissionsServiceImpl::ImportBulkRelationships(
     grpc::ServerContext* context, grpc::ServerReader<v1::ImportBulkRelationshipsRequest>* reader,
     v1::ImportBulkRelationshipsResponse* response) {
   if (absl::Status s = auth_->Authenticate(*context); !s.ok()) return ToGrpcStatus(s);
-  v1::ImportBulkRelationshipsRequest request;
+  ImportStreamReader<v1::ImportBulkRelationshipsRequest> stream(reader);
   absl::StatusOr<uint64_t> loaded = ImportRelationships(
-      *states_->For(*context),
-      [&](RelationshipList* batch) {
-        if (!reader->Read(&request)) return false;
-        batch->Swap(request.mutable_relationships());
-        return true;
-      },
+      *states_->For(*context), [&] { return stream.Next(); },
       [&] { return context->IsCancelled(); });
   if (!loaded.ok()) return ToGrpcStatus(loaded.status());
   response->set_num_loaded(*loaded);

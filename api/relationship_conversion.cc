@@ -8,22 +8,29 @@ using google::protobuf::util::TimeUtil;
 
 storage::Relationship FromProto(const authzed::api::v1::Relationship& r) {
   storage::Relationship out;
-  out.resource_type = r.resource().object_type();
-  out.resource_id = r.resource().object_id();
-  out.relation = r.relation();
-  out.subject_type = r.subject().object().object_type();
-  out.subject_id = r.subject().object().object_id();
-  out.subject_relation = r.subject().optional_relation();
+  FromProto(r, &out);
+  return out;
+}
+
+void FromProto(const authzed::api::v1::Relationship& r, storage::Relationship* out) {
+  out->resource_type = r.resource().object_type();
+  out->resource_id = r.resource().object_id();
+  out->relation = r.relation();
+  out->subject_type = r.subject().object().object_type();
+  out->subject_id = r.subject().object().object_id();
+  out->subject_relation = r.subject().optional_relation();
+  out->value.caveat_name.clear();
+  out->value.caveat_context.clear();
+  out->value.expires_at_micros = 0;
   if (r.has_optional_caveat()) {
-    out.value.caveat_name = r.optional_caveat().caveat_name();
+    out->value.caveat_name = r.optional_caveat().caveat_name();
     if (r.optional_caveat().has_context() && r.optional_caveat().context().fields_size() > 0) {
-      out.value.caveat_context = r.optional_caveat().context().SerializeAsString();
+      r.optional_caveat().context().SerializeToString(&out->value.caveat_context);
     }
   }
   if (r.has_optional_expires_at()) {
-    out.value.expires_at_micros = TimeUtil::TimestampToMicroseconds(r.optional_expires_at());
+    out->value.expires_at_micros = TimeUtil::TimestampToMicroseconds(r.optional_expires_at());
   }
-  return out;
 }
 
 void ToProto(const storage::Relationship& r, authzed::api::v1::Relationship* out) {

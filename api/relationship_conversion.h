@@ -9,6 +9,8 @@
 namespace rebac::api {
 
 storage::Relationship FromProto(const authzed::api::v1::Relationship& relationship);
+// The same into `out`, reusing its strings' memory (for loops over many relationships).
+void FromProto(const authzed::api::v1::Relationship& relationship, storage::Relationship* out);
 void ToProto(const storage::Relationship& relationship, authzed::api::v1::Relationship* out);
 
 // The wire filter as a storage filter (fields already validated).

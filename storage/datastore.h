@@ -150,6 +150,7 @@ class BulkLoad {
   virtual ~BulkLoad() = default;
 
   // Adds relationships with CREATE semantics: ALREADY_EXISTS when one exists in the store.
+  // A relationship added twice fails with the same error, here or at the latest in Commit().
   // RESOURCE_EXHAUSTED when the load grows past the engine's documented limit.
   virtual absl::Status Add(const std::vector<Relationship>& relationships) = 0;
 

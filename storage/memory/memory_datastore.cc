@@ -5,6 +5,7 @@
 #include <random>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -169,6 +170,8 @@ class MemoryBulkLoad final : public BulkLoad {
                        r.subject_relation);
       if (!existing.ok()) return existing.status();
       if (existing->has_value()) return RelationshipExistsError(r);
+      // Imported twice: as a relationship that exists by the time the second one is created.
+      if (!imported_.insert(keys::ResourceKey(r)).second) return RelationshipExistsError(r);
       request_.updates.push_back({UpdateOperation::kCreate, r});
     }
     return absl::OkStatus();
@@ -184,6 +187,7 @@ class MemoryBulkLoad final : public BulkLoad {
   Datastore* store_;
   std::shared_ptr<const Snapshot> start_;
   WriteRequest request_;
+  absl::flat_hash_set<std::string> imported_;  // `rel` keys added so far
 };
 
 std::string NewInstanceId() {

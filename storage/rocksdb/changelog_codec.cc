@@ -37,14 +37,16 @@ absl::Status Malformed() { return absl::DataLossError("malformed changelog entry
 
 void ChangelogEntryBuilder::AddUpdate(UpdateOperation operation, const Relationship& r,
                                       absl::string_view encoded_value) {
+  AddUpdate(operation, {r.resource_type, r.resource_id, r.relation, r.subject_type, r.subject_id,
+                        r.subject_relation, encoded_value});
+}
+
+void ChangelogEntryBuilder::AddUpdate(UpdateOperation operation, const RelationshipView& r) {
   bytes_.push_back(static_cast<char>(operation));
-  for (absl::string_view name :
-       {absl::string_view(r.resource_type), absl::string_view(r.resource_id),
-        absl::string_view(r.relation), absl::string_view(r.subject_type),
-        absl::string_view(r.subject_id), absl::string_view(r.subject_relation)}) {
+  for (absl::string_view name : {r.resource_type, r.resource_id, r.relation, r.subject_type,
+                                 r.subject_id, r.subject_relation, r.encoded_value}) {
     AppendLengthPrefixed(&bytes_, name);
   }
-  AppendLengthPrefixed(&bytes_, encoded_value);
 }
 
 void ChangelogEntryBuilder::SetSchema(absl::string_view schema_text) {

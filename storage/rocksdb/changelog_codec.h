@@ -24,6 +24,10 @@ class ChangelogEntryBuilder {
  public:
   void AddUpdate(UpdateOperation operation, const Relationship& relationship,
                  absl::string_view encoded_value);
+  // The same from a view; its encoded_value is the value recorded.
+  void AddUpdate(UpdateOperation operation, const RelationshipView& relationship);
+  // Makes room for `bytes` more without reallocating.
+  void Reserve(size_t bytes) { bytes_.reserve(bytes_.size() + bytes); }
   void SetSchema(absl::string_view schema_text);
   void SetTransactionMetadata(absl::string_view metadata);
 

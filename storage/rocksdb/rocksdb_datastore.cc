@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <random>
+#include <thread>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -11,11 +13,13 @@
 #include "absl/synchronization/mutex.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
+#include "rocksdb/sst_file_writer.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 #include "storage/key_codec.h"
 #include "storage/revision_notifier.h"
 #include "storage/rocksdb/changelog_codec.h"
+#include "storage/rocksdb/import_entries.h"
 #include "storage/rocksdb/revision_comparator.h"
 #include "storage/write_plan.h"
 
@@ -31,6 +35,7 @@ using keys::RevisionKey;
 using keys::SubjectKey;
 using rocksdb_engine::ChangelogEntryBuilder;
 using rocksdb_engine::EncodeRevisionTimestamp;
+using rocksdb_engine::ImportEntries;
 
 constexpr char kFormatVersion[] = "1";
 constexpr char kMetaFormat[] = "format_version";
@@ -69,6 +74,13 @@ absl::Status ToStatus(const rocksdb::Status& s, absl::string_view what) {
 }
 
 class RocksDbDatastore;
+
+absl::Status SyncFailedError(const rocksdb::Status& s) {
+  return absl::DataLossError(absl::StrCat(
+      "syncing the write-ahead log failed (", s.ToString(),
+      "); this write and every later one may be lost, and the datastore refuses writes until "
+      "rebacd restarts"));
+}
 
 class RocksDbSnapshot final : public Snapshot {
  public:
@@ -431,10 +443,7 @@ class RocksDbDatastore final : public Datastore {
           // Everything up to synced_through_ is durable, so readers may see all of it.
           head_.Publish(synced_through_);
         } else {
-          sync_error_ = absl::DataLossError(absl::StrCat(
-              "syncing the write-ahead log failed (", s.ToString(),
-              "); this write and every later one may be lost, and the datastore refuses "
-              "writes until rebacd restarts"));
+          sync_error_ = SyncFailedError(s);
         }
         continue;
       }
@@ -443,6 +452,168 @@ class RocksDbDatastore final : public Datastore {
       };
       sync_mu_.Await(absl::Condition(&progressed));
     }
+  }
+
+  // The ALREADY_EXISTS error naming the relationship of a `rel` key (without timestamp).
+  static absl::Status ExistsErrorForKey(absl::string_view key) {
+    RelationshipView v;
+    if (!DecodeResourceKey(key, &v)) return absl::InternalError("undecodable key in an import");
+    return RelationshipExistsError(v.ToRelationship());
+  }
+
+  // ALREADY_EXISTS naming the first relationship of entries [first, last) that exists, not
+  // expired, at revision `at`: in the order added, or in key order when `sorted`. Batched
+  // MultiGets.
+  absl::Status CheckAbsent(const ImportEntries& entries, size_t first, size_t last, Revision at,
+                           bool sorted) const {
+    constexpr size_t kChunk = 256;
+    const std::string ts = EncodeRevisionTimestamp(at);
+    rocksdb::Slice ts_slice(ts);
+    rocksdb::ReadOptions ro;
+    ro.timestamp = &ts_slice;
+    const int64_t now = NowMicros();
+    rocksdb::Slice keys[kChunk];
+    rocksdb::PinnableSlice values[kChunk];
+    rocksdb::Status statuses[kChunk];
+    for (size_t begin = first; begin < last; begin += kChunk) {
+      const size_t n = std::min(kChunk, last - begin);
+      for (size_t i = 0; i < n; ++i) {
+        absl::string_view key = sorted ? entries.sorted(ImportEntries::kByResource, begin + i).key
+                                       : entries.added(ImportEntries::kByResource, begin + i).key;
+        keys[i] = rocksdb::Slice(key.data(), key.size());
+      }
+      db_->MultiGet(ro, handles_[kRel], n, keys, values, statuses, sorted);
+      for (size_t i = 0; i < n; ++i) {
+        const rocksdb::Status& s = statuses[i];
+        if (s.ok() && !IsExpiredValue(absl::string_view(values[i].data(), values[i].size()), now)) {
+          return ExistsErrorForKey(absl::string_view(keys[i].data(), keys[i].size()));
+        }
+        values[i].Reset();
+        if (!s.ok() && !s.IsNotFound()) return ToStatus(s, "reading relationship");
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  // Applies a sorted import as revision `revision` in one WriteBatch (sorted keys make the
+  // memtable inserts sequential). REQUIRES: write_mu_ held; revision == written_head() + 1.
+  absl::Status ApplyImportLocked(const ImportEntries& entries, Revision revision,
+                                 const ChangelogEntryBuilder& changelog)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_) {
+    const std::string ts = EncodeRevisionTimestamp(revision);
+    rocksdb::WriteBatch batch;
+    for (ImportEntries::Index index : {ImportEntries::kByResource, ImportEntries::kBySubject}) {
+      rocksdb::ColumnFamilyHandle* cf =
+          handles_[index == ImportEntries::kByResource ? kRel : kRelBySubject];
+      for (size_t i = 0; i < entries.size(); ++i) {
+        const ImportEntries::Entry& e = entries.sorted(index, i);
+        rocksdb::Status s = batch.Put(cf, rocksdb::Slice(e.key.data(), e.key.size()), ts,
+                                      rocksdb::Slice(e.value.data(), e.value.size()));
+        if (!s.ok()) return ToStatus(s, "batching an import");
+      }
+    }
+    return ApplyLocked(&batch, revision, changelog);
+  }
+
+  // Commits a sorted import as revision `revision` by writing one SST file per column family it
+  // touches (both indexes, the changelog entry, the commit time, the new head) and ingesting
+  // them with one IngestExternalFiles, which RocksDB applies atomically across column families
+  // (one MANIFEST record): a crash leaves all of the revision or none of it, as a WriteBatch
+  // would. Ingested files are durable when it returns, so every revision applied before must be
+  // too: the WAL is synced first. REQUIRES: write_mu_ held; revision == written_head() + 1.
+  absl::Status IngestImportLocked(const ImportEntries& entries, Revision revision,
+                                  const ChangelogEntryBuilder& changelog)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_) {
+    const int64_t commit_micros = std::max(last_commit_micros_, NowMicros());
+    const std::string ts = EncodeRevisionTimestamp(revision);
+    const std::string dir = ImportDir();
+    if (absl::Status s = ToStatus(db_->GetEnv()->CreateDirIfMissing(dir), "creating " + dir);
+        !s.ok()) {
+      return s;
+    }
+    const int cfs[] = {kRel, kRelBySubject, kChangelog, kCommitTime, kMeta};
+    std::vector<std::string> paths;
+    for (int cf : cfs) paths.push_back(absl::StrCat(dir, "/", revision, "-", cf, ".sst"));
+    auto remove_files = [&] {
+      for (const std::string& path : paths) db_->GetEnv()->DeleteFile(path).PermitUncheckedError();
+    };
+
+    auto write_index = [&](int cf, ImportEntries::Index index, const std::string& path) {
+      rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), db_->GetOptions(handles_[cf]),
+                                    handles_[cf]);
+      rocksdb::Status s = writer.Open(path);
+      for (size_t i = 0; s.ok() && i < entries.size(); ++i) {
+        const ImportEntries::Entry& e = entries.sorted(index, i);
+        s = writer.Put(rocksdb::Slice(e.key.data(), e.key.size()), ts,
+                       rocksdb::Slice(e.value.data(), e.value.size()));
+      }
+      if (s.ok()) s = writer.Finish();
+      return s;
+    };
+    auto write_one = [&](int cf, const rocksdb::Slice& key, const rocksdb::Slice& value,
+                         const std::string& path) {
+      // Uncompressed: the changelog entry is one value as large as the import, and ingestion
+      // reads its block back (compressing and uncompressing it was ~5% of an import).
+      rocksdb::Options options = db_->GetOptions(handles_[cf]);
+      options.compression = rocksdb::kNoCompression;
+      rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), options, handles_[cf]);
+      rocksdb::Status s = writer.Open(path);
+      if (s.ok()) s = writer.Put(key, value);
+      if (s.ok()) s = writer.Finish();
+      return s;
+    };
+    // The two indexes are written on two threads: the client is idle, waiting for the commit.
+    rocksdb::Status by_subject;
+    std::thread other(
+        [&] { by_subject = write_index(kRelBySubject, ImportEntries::kBySubject, paths[1]); });
+    rocksdb::Status s = write_index(kRel, ImportEntries::kByResource, paths[0]);
+    if (s.ok()) s = write_one(kChangelog, RevisionKey(revision), changelog.bytes(), paths[2]);
+    if (s.ok()) {
+      s = write_one(kCommitTime, RevisionKey(revision),
+                    RevisionKey(static_cast<uint64_t>(commit_micros)), paths[3]);
+    }
+    if (s.ok()) s = write_one(kMeta, kMetaHead, RevisionKey(revision), paths[4]);
+    other.join();
+    if (s.ok()) s = by_subject;
+    if (!s.ok()) {
+      remove_files();
+      return ToStatus(s, "writing the import's files");
+    }
+
+    if (options_.sync) {
+      if (rocksdb::Status synced = db_->SyncWAL(); !synced.ok()) {
+        remove_files();
+        return FailSync(synced);
+      }
+    }
+    std::vector<rocksdb::IngestExternalFileArg> args(std::size(cfs));
+    for (size_t i = 0; i < std::size(cfs); ++i) {
+      args[i].column_family = handles_[cfs[i]];
+      args[i].external_files = {paths[i]};
+      // Linked into the store, not copied. A memtable holding keys in a file's range is flushed
+      // first (allow_blocking_flush, the default). RocksDB 7.8 does so for column families with
+      // user-defined timestamps too; later versions refuse the overlap there instead, so an
+      // upgrade must flush `rel` and `rel_by_subj` itself before ingesting.
+      args[i].options.move_files = true;
+    }
+    s = db_->IngestExternalFiles(args);
+    remove_files();  // the links left outside the store, or the files of a failed ingestion
+    if (absl::Status st = ToStatus(s, "ingesting the import"); !st.ok()) return st;
+    last_commit_micros_ = commit_micros;
+    written_head_.store(revision, std::memory_order_release);
+    if (!options_.sync) head_.Publish(revision);
+    return absl::OkStatus();
+  }
+
+  // Where imports write their SST files before ingesting them (inside the store's directory,
+  // so ingestion links them); emptied at open.
+  std::string ImportDir() const { return options_.path + "/import"; }
+
+  // Records a failed WAL sync as AwaitDurable does: this write and every later one fail.
+  absl::Status FailSync(const rocksdb::Status& s) ABSL_LOCKS_EXCLUDED(sync_mu_) {
+    absl::MutexLock lock(&sync_mu_);
+    if (sync_error_.ok()) sync_error_ = SyncFailedError(s);
+    return sync_error_;
   }
 
   // FAILED_PRECONDITION once a WAL sync has failed; OK otherwise.
@@ -708,34 +879,36 @@ class RocksDbDatastore final : public Datastore {
   GcStats stats_ ABSL_GUARDED_BY(stats_mu_);
 };
 
-// One import as one WriteBatch. Keys go in with a placeholder timestamp and are restamped with
-// the revision at commit (WriteBatch::UpdateTimestamps), so other writers are not blocked while
-// the client streams. The batch lives in memory, bounded by RocksDbOptions::max_bulk_load_bytes.
+// One import, held as ImportEntries until it commits, so other writers are not blocked while the
+// client streams. Each relationship is checked against the head of the start when added (in
+// batches, with MultiGet) and, if writes committed meanwhile, again at commit. Commit sorts the
+// entries, which also finds a relationship imported twice, builds the changelog entry (in the
+// order added) and then, under the write lock, either ingests SST files (IngestImportLocked) or,
+// for a small import, applies one sorted WriteBatch. Memory is bounded by
+// RocksDbOptions::max_bulk_load_bytes.
 class RocksDbBulkLoad final : public BulkLoad {
  public:
   RocksDbBulkLoad(RocksDbDatastore* store, std::string metadata)
-      : store_(store), start_(store->HeadSnapshot()), placeholder_ts_(EncodeRevisionTimestamp(0)) {
-    changelog_.SetTransactionMetadata(metadata);
-  }
+      : store_(store), start_revision_(store->HeadRevision()), metadata_(std::move(metadata)) {}
 
   absl::Status Add(const std::vector<Relationship>& relationships) override {
+    const size_t first = entries_.size();
     for (const Relationship& r : relationships) {
-      absl::StatusOr<std::optional<RelationshipValue>> existing =
-          start_->Find(r.resource_type, r.resource_id, r.relation, r.subject_type, r.subject_id,
-                       r.subject_relation);
-      if (!existing.ok()) return existing.status();
-      if (existing->has_value()) return RelationshipExistsError(r);
-      std::string value = EncodeValue(r.value);
-      absl::Status s =
-          store_->AddToBatch(&batch_, UpdateOperation::kCreate, r, value, placeholder_ts_);
-      if (!s.ok()) return s;
-      changelog_.AddUpdate(UpdateOperation::kCreate, r, value);
-      ++count_;
+      EncodeResourceKey(r, &resource_key_);
+      EncodeSubjectKey(r, &subject_key_);
+      value_ = EncodeValue(r.value);
+      entries_.Add(resource_key_, subject_key_, value_);
+      changelog_bytes_ += resource_key_.size() + value_.size() + 4;
     }
-    const size_t bytes = batch_.GetDataSize() + changelog_.size();
+    if (absl::Status s = store_->CheckAbsent(entries_, first, entries_.size(), start_revision_,
+                                             /*sorted=*/false);
+        !s.ok()) {
+      return s;
+    }
+    const size_t bytes = entries_.bytes() + changelog_bytes_;
     if (bytes > store_->options().max_bulk_load_bytes) {
       return absl::ResourceExhaustedError(absl::StrCat(
-          "the import holds ", count_, " relationships (", bytes,
+          "the import holds ", entries_.size(), " relationships (", bytes,
           " bytes), over this server's limit of ", store_->options().max_bulk_load_bytes,
           " bytes for one transaction; split it into several imports"));
     }
@@ -743,7 +916,13 @@ class RocksDbBulkLoad final : public BulkLoad {
   }
 
   absl::StatusOr<WriteResult> Commit() override {
-    if (count_ == 0) return WriteResult{.revision = store_->HeadRevision()};
+    if (entries_.size() == 0) return WriteResult{.revision = store_->HeadRevision()};
+    ChangelogEntryBuilder changelog;
+    absl::Status changelog_status;
+    std::optional<absl::string_view> twice =
+        entries_.Sort([&] { changelog_status = BuildChangelog(&changelog); });
+    if (twice) return store_->ExistsErrorForKey(*twice);
+    if (!changelog_status.ok()) return changelog_status;
     Revision revision = 0;
     {
       absl::MutexLock lock(&store_->write_mu());
@@ -757,71 +936,61 @@ class RocksDbBulkLoad final : public BulkLoad {
           return SchemaChangedError(*expected_schema_revision_, current);
         }
       }
-      if (head != start_->revision()) {
+      if (head != start_revision_) {
         // Writes committed since the load began may have created some of these relationships.
-        if (absl::Status s = Recheck(*store_->SnapshotAtUnchecked(head)); !s.ok()) return s;
+        if (absl::Status s =
+                store_->CheckAbsent(entries_, 0, entries_.size(), head, /*sorted=*/true);
+            !s.ok()) {
+          return s;
+        }
       }
       revision = head + 1;
-      const uint32_t rel_id = store_->handle(kRel)->GetID();
-      const uint32_t by_subject_id = store_->handle(kRelBySubject)->GetID();
-      rocksdb::Status s = batch_.UpdateTimestamps(
-          EncodeRevisionTimestamp(revision),
-          [&](uint32_t cf) -> size_t { return cf == rel_id || cf == by_subject_id ? 8 : 0; });
-      if (!s.ok()) return ToStatus(s, "stamping the import with its revision");
-      if (absl::Status st = store_->ApplyLocked(&batch_, revision, changelog_); !st.ok()) {
-        return st;
-      }
+      absl::Status s = entries_.size() >= store_->options().bulk_load_ingest_min_relationships
+                           ? store_->IngestImportLocked(entries_, revision, changelog)
+                           : store_->ApplyImportLocked(entries_, revision, changelog);
+      if (!s.ok()) return s;
     }
     if (absl::Status s = store_->AwaitDurable(revision); !s.ok()) return s;
     return WriteResult{.revision = revision};
   }
 
  private:
-  // Looks up every relationship of the batch in `head`, reading the keys back from the batch
-  // itself so the check needs no memory of its own.
-  class RecheckHandler : public rocksdb::WriteBatch::Handler {
-   public:
-    RecheckHandler(const Snapshot& head, uint32_t rel_id) : head_(head), rel_id_(rel_id) {}
-    rocksdb::Status PutCF(uint32_t cf, const rocksdb::Slice& key, const rocksdb::Slice&) override {
-      if (cf != rel_id_) return rocksdb::Status::OK();
-      RelationshipView v;
-      if (key.size() < 8 ||
-          !keys::DecodeResourceKey(absl::string_view(key.data(), key.size() - 8), &v)) {
-        status = absl::InternalError("undecodable key in an import batch");
-        return rocksdb::Status::Aborted();
-      }
-      absl::StatusOr<std::optional<RelationshipValue>> found =
-          head_.Find(v.resource_type, v.resource_id, v.relation, v.subject_type, v.subject_id,
-                     v.subject_relation);
-      if (!found.ok()) {
-        status = found.status();
-      } else if (found->has_value()) {
-        status = RelationshipExistsError(v.ToRelationship());
-      } else {
-        return rocksdb::Status::OK();
-      }
-      return rocksdb::Status::Aborted();
+  static void EncodeResourceKey(const Relationship& r, std::string* key) {
+    key->clear();
+    for (const std::string* name : {&r.resource_type, &r.resource_id, &r.relation, &r.subject_type,
+                                    &r.subject_relation, &r.subject_id}) {
+      AppendName(key, *name);
     }
-    absl::Status status;
+  }
+  static void EncodeSubjectKey(const Relationship& r, std::string* key) {
+    key->clear();
+    for (const std::string* name : {&r.subject_type, &r.subject_id, &r.subject_relation,
+                                    &r.resource_type, &r.relation, &r.resource_id}) {
+      AppendName(key, *name);
+    }
+  }
 
-   private:
-    const Snapshot& head_;
-    uint32_t rel_id_;
-  };
-
-  absl::Status Recheck(const Snapshot& head) {
-    RecheckHandler handler(head, store_->handle(kRel)->GetID());
-    rocksdb::Status s = batch_.Iterate(&handler);
-    if (!handler.status.ok()) return handler.status;
-    return ToStatus(s, "rechecking the import");
+  // The revision's changelog entry: the metadata, then every relationship as a kCreate, in the
+  // order added.
+  absl::Status BuildChangelog(ChangelogEntryBuilder* changelog) const {
+    changelog->Reserve(changelog_bytes_ + metadata_.size() + 16);
+    changelog->SetTransactionMetadata(metadata_);
+    RelationshipView v;
+    for (size_t i = 0; i < entries_.size(); ++i) {
+      const ImportEntries::Entry& e = entries_.added(ImportEntries::kByResource, i);
+      if (!DecodeResourceKey(e.key, &v)) return absl::InternalError("undecodable key in an import");
+      v.encoded_value = e.value;
+      changelog->AddUpdate(UpdateOperation::kCreate, v);
+    }
+    return absl::OkStatus();
   }
 
   RocksDbDatastore* store_;
-  std::shared_ptr<const Snapshot> start_;
-  const std::string placeholder_ts_;
-  rocksdb::WriteBatch batch_;
-  ChangelogEntryBuilder changelog_;
-  uint64_t count_ = 0;
+  const Revision start_revision_;
+  const std::string metadata_;
+  ImportEntries entries_;
+  size_t changelog_bytes_ = 0;                      // about what the changelog entry will take
+  std::string resource_key_, subject_key_, value_;  // reused per relationship
 };
 
 absl::StatusOr<std::unique_ptr<BulkLoad>> RocksDbDatastore::StartBulkLoad(
@@ -875,6 +1044,9 @@ absl::StatusOr<std::unique_ptr<Datastore>> OpenRocksDbDatastore(const RocksDbOpt
         absl::StrCat("cannot open the RocksDB datastore at ", options.path, ": ", s.ToString()));
   }
   std::unique_ptr<rocksdb::DB> db(raw);
+  // Files of an import that stopped before its ingestion (a crash): never part of the store.
+  std::error_code ignored;
+  std::filesystem::remove_all(options.path + "/import", ignored);
 
   auto fail = [&](absl::Status status) {
     for (auto* h : handles) db->DestroyColumnFamilyHandle(h);

@@ -11,7 +11,9 @@
 //                window; stores made before it existed get one entry, for their head, at open
 //
 // Each Write is one RocksDB WriteBatch touching all of them, so a crash leaves either the whole
-// revision or none of it; with `sync` (the default) it is on disk before Write returns.
+// revision or none of it; with `sync` (the default) it is on disk before Write returns. A large
+// bulk import is instead written as one SST file per column family and ingested with one
+// IngestExternalFiles call, which is just as atomic (one MANIFEST record).
 //
 // Group commit: writers plan and apply their batch one at a time (revisions are assigned in
 // commit order, each planned against the revision written just before it), but fsync outside
@@ -38,9 +40,15 @@ struct RocksDbOptions {
   std::string path;                         // created when missing
   bool sync = true;                         // fsync every commit before acknowledging it
   size_t block_cache_bytes = 256ull << 20;  // shared by both relationship indexes
-  // One bulk import is one atomic WriteBatch held in memory until it commits (about 250 bytes
-  // per relationship); an import growing past this fails with RESOURCE_EXHAUSTED.
+  // One bulk import is held in memory until it commits (both keys, the value and the changelog
+  // record of each relationship: about 250 bytes for short names); an import growing past this
+  // fails with RESOURCE_EXHAUSTED.
   size_t max_bulk_load_bytes = 1ull << 30;
+  // An import of at least this many relationships commits by ingesting SST files written from
+  // its sorted keys (atomically, across column families) instead of through the memtables and
+  // the WAL; smaller ones commit as one sorted WriteBatch. Each ingestion flushes the memtables
+  // whose key ranges it overlaps, so tiny imports are cheaper as a batch.
+  size_t bulk_load_ingest_min_relationships = 10000;
   // How far back snapshot reads and the change feed reach once garbage collection runs.
   absl::Duration gc_window = absl::Hours(24);
 };

@@ -147,6 +147,35 @@ TEST_F(HistoryGcTest, ReadsInsideTheWindowStayRightOnceCompactionDropsOldVersion
   EXPECT_TRUE(IsRevisionExpired(store_->SnapshotAt(r1).status()));
 }
 
+TEST_F(HistoryGcTest, AnIngestedImportAgesAndIsCollectedLikeAWrite) {
+  const Revision r1 = Touch(Rel("0", "a"));
+  const Revision before = Touch(Rel("x", "a"));
+  // Committed by SST ingestion (10,000 relationships is the default threshold); a tenth expire.
+  auto load = *store_->StartBulkLoad("");
+  std::vector<Relationship> rels;
+  for (int i = 0; i < 10000; ++i) {
+    rels.push_back(Rel("i" + std::to_string(i), "u", i % 10 ? 0 : NowMicros() + 60'000'000));
+  }
+  ASSERT_TRUE(load->Add(rels).ok());
+  auto imported = load->Commit();
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  const Revision r4 = Delete(Rel("i1", "u"));  // a write on top of the import
+  const Revision r5 = Touch(Rel("y", "a"));
+
+  GcResult result = CollectEverythingAged();
+  ASSERT_EQ(result.horizon, r4);
+  EXPECT_EQ(result.revisions_collected, r4);
+  EXPECT_EQ(result.expired_relationships_collected, 1000u);
+  EXPECT_TRUE(IsRevisionExpired(store_->SnapshotAt(before).status()));
+  EXPECT_TRUE(IsRevisionExpired(store_->SnapshotAt(imported->revision).status()));
+  ASSERT_TRUE(CompactRocksDbDatastore(store_.get()).ok());
+  Reopen();
+  EXPECT_EQ(ReadAll(r4, ExpiredRelationships::kInclude).size(), 2u + 9000u - 1u);
+  EXPECT_EQ(ReadAll(r5).size(), 3u + 9000u - 1u);
+  EXPECT_EQ(ChangedRevisions(r4), (std::vector<Revision>{r5}));
+  EXPECT_TRUE(IsRevisionExpired(store_->SnapshotAt(r1).status()));
+}
+
 TEST_F(HistoryGcTest, TheSchemaInForceAtTheHorizonIsKept) {
   WriteSchema("definition a {}");
   const Revision s2 = WriteSchema("definition b {}");

@@ -1,0 +1,143 @@
+#include "storage/rocksdb/import_entries.h"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <thread>
+
+namespace rebac::storage::rocksdb_engine {
+namespace {
+
+using Entry = ImportEntries::Entry;
+using SortKey = ImportEntries::SortKey;
+
+static_assert(std::endian::native == std::endian::little, "WordAt and CommonPrefix assume it");
+
+// Bytes [depth, depth + 8) of `key` as a big-endian number, zero-padded past the key's end, so
+// numeric order is the bytes' order.
+uint64_t WordAt(absl::string_view key, size_t depth) {
+  unsigned char bytes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  if (depth < key.size())
+    std::memcpy(bytes, key.data() + depth, std::min<size_t>(8, key.size() - depth));
+  uint64_t word;
+  std::memcpy(&word, bytes, 8);
+  return __builtin_bswap64(word);
+}
+
+// How many leading bytes `a` and `b` share, up to `limit`.
+size_t CommonPrefix(const char* a, const char* b, size_t limit) {
+  size_t i = 0;
+  for (; i + 8 <= limit; i += 8) {
+    uint64_t x, y;
+    std::memcpy(&x, a + i, 8);
+    std::memcpy(&y, b + i, 8);
+    if (x != y) return i + __builtin_ctzll(x ^ y) / 8;  // little-endian: lowest byte first
+  }
+  while (i < limit && a[i] == b[i]) ++i;
+  return i;
+}
+
+// A most-significant-digit radix sort with 8-byte digits: sort by the word at the current depth
+// (integers, in cache), then sort each run of equal words one word deeper. Before each level it
+// skips the bytes every key of the range shares, so long common prefixes (one resource type, one
+// id scheme) cost one pass, not one level per 8 bytes. Keys are read only to fill words.
+template <typename Entries>
+class KeySorter {
+ public:
+  explicit KeySorter(const Entries& entries) : entries_(entries) {}
+
+  // Sorts keys[0, n), whose keys all share their first `depth` bytes.
+  void Sort(SortKey* keys, size_t n, size_t depth) {
+    if (n < 2) return;
+    absl::string_view first = key(keys[0]);
+    size_t shared = first.size() - std::min(depth, first.size());
+    for (size_t i = 1; i < n && shared > 0; ++i) {
+      absl::string_view k = key(keys[i]);
+      const size_t limit = std::min(shared, k.size() - std::min(depth, k.size()));
+      shared = CommonPrefix(first.data() + depth, k.data() + depth, limit);
+    }
+    depth += shared;
+    for (size_t i = 0; i < n; ++i) keys[i].word = WordAt(key(keys[i]), depth);
+    std::sort(keys, keys + n, [](const SortKey& a, const SortKey& b) { return a.word < b.word; });
+    for (size_t begin = 0; begin < n;) {
+      size_t end = begin + 1;
+      while (end < n && keys[end].word == keys[begin].word) ++end;
+      if (end - begin > 1) SortTies(keys + begin, end - begin, depth);
+      begin = end;
+    }
+  }
+
+  // The first key found more than once, if any.
+  std::optional<absl::string_view> duplicate() const { return duplicate_; }
+
+ private:
+  absl::string_view key(const SortKey& k) const { return entries_[k.index].key; }
+
+  // keys[0, n) share their first `depth` + 8 bytes, zero-padded. A key that ends within them is
+  // a prefix of every longer one, so those come first, shortest first; two of the same length
+  // are the same key. The rest go one word deeper.
+  void SortTies(SortKey* keys, size_t n, size_t depth) {
+    SortKey* rest = std::partition(keys, keys + n,
+                                   [&](const SortKey& k) { return key(k).size() <= depth + 8; });
+    std::sort(keys, rest,
+              [&](const SortKey& a, const SortKey& b) { return key(a).size() < key(b).size(); });
+    for (SortKey* k = keys; k + 1 < rest; ++k) {
+      if (key(k[0]).size() == key(k[1]).size() && !duplicate_) duplicate_ = key(k[1]);
+    }
+    Sort(rest, keys + n - rest, depth + 8);
+  }
+
+  const Entries& entries_;
+  std::optional<absl::string_view> duplicate_;
+};
+
+}  // namespace
+
+absl::string_view ImportEntries::Copy(absl::string_view bytes) {
+  if (bytes.empty()) return absl::string_view();
+  if (bytes.size() > free_bytes_) {
+    blocks_.emplace_back(std::max(kBlockBytes, bytes.size()));
+    block_bytes_ += blocks_.back().size();
+    free_ = blocks_.back().data();
+    free_bytes_ = blocks_.back().size();
+  }
+  std::memcpy(free_, bytes.data(), bytes.size());
+  absl::string_view copy(free_, bytes.size());
+  free_ += bytes.size();
+  free_bytes_ -= bytes.size();
+  return copy;
+}
+
+void ImportEntries::Add(absl::string_view resource_key, absl::string_view subject_key,
+                        absl::string_view value) {
+  absl::string_view v = Copy(value);
+  entries_[kByResource].push_back({Copy(resource_key), v});
+  entries_[kBySubject].push_back({Copy(subject_key), v});
+}
+
+size_t ImportEntries::bytes() const {
+  return block_bytes_ + entries_[0].bytes() + entries_[1].bytes() +
+         (order_[0].capacity() + order_[1].capacity()) * sizeof(SortKey);
+}
+
+std::optional<absl::string_view> ImportEntries::Sort(const std::function<void()>& also) {
+  auto sort = [this](Index index) {
+    std::vector<SortKey, HugePageAllocator<SortKey>>& order = order_[index];
+    order.resize(entries_[index].size());
+    for (size_t i = 0; i < order.size(); ++i) order[i].index = static_cast<uint32_t>(i);
+    KeySorter sorter(entries_[index]);
+    sorter.Sort(order.data(), order.size(), 0);
+    return sorter.duplicate();
+  };
+  // The two sorts are independent; an import commits while its client waits, so the second
+  // core is usually free.
+  std::thread other([&] {
+    sort(kBySubject);
+    if (also) also();
+  });
+  std::optional<absl::string_view> duplicate = sort(kByResource);
+  other.join();
+  return duplicate;
+}
+
+}  // namespace rebac::storage::rocksdb_engine

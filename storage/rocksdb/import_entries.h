@@ -1,0 +1,95 @@
+// The relationships of one bulk import, held compactly in memory until it commits: each
+// relationship's key in both indexes (`rel`, `rel_by_subj`, without timestamps) and its encoded
+// value, copied into large blocks, so adding one allocates nothing of its own.
+//
+// At commit, Sort() orders each index by key (the order RocksDB keeps them in, and the order an
+// SST file must be written in) and finds a relationship the import holds twice. Sorting leaves
+// the entries where they are, in the order added, and keeps a sorted order beside them.
+//
+// Thread safety: a plain value; one thread at a time.
+#ifndef REBACD_STORAGE_ROCKSDB_IMPORT_ENTRIES_H_
+#define REBACD_STORAGE_ROCKSDB_IMPORT_ENTRIES_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "storage/rocksdb/huge_page_allocator.h"
+
+namespace rebac::storage::rocksdb_engine {
+
+class ImportEntries {
+ public:
+  // One index entry; both views point into the entries' blocks.
+  struct Entry {
+    absl::string_view key;
+    absl::string_view value;
+  };
+  enum Index { kByResource = 0, kBySubject = 1 };
+
+  // Copies one relationship's two keys and its value in.
+  void Add(absl::string_view resource_key, absl::string_view subject_key, absl::string_view value);
+
+  size_t size() const { return entries_[kByResource].size(); }
+  // Bytes held: the blocks and the entry arrays.
+  size_t bytes() const;
+
+  // The i-th entry of `index` in the order added.
+  const Entry& added(Index index, size_t i) const { return entries_[index][i]; }
+
+  // Sorts both indexes by key (bytewise: the revision comparator's order within one revision),
+  // the two on two threads; `also` runs on the second one after its sort. Returns the resource
+  // key of a relationship added more than once, if any.
+  std::optional<absl::string_view> Sort(const std::function<void()>& also);
+
+  // The i-th entry of `index` in key order. REQUIRES: Sort() was called after the last Add().
+  const Entry& sorted(Index index, size_t i) const {
+    return entries_[index][order_[index][i].index];
+  }
+
+  // The sort's unit: the entry's index and 8 bytes of its key, big-endian, at the depth the
+  // sort has reached (public for the sorting functions in the .cc only).
+  struct SortKey {
+    uint64_t word;
+    uint32_t index;
+  };
+
+ private:
+  absl::string_view Copy(absl::string_view bytes);
+
+  static constexpr size_t kBlockBytes = 4 << 20;
+  std::vector<HugePageBuffer> blocks_;
+  size_t block_bytes_ = 0;  // total capacity of blocks_
+  char* free_ = nullptr;    // the unused tail of the newest block
+  size_t free_bytes_ = 0;
+  // Entries in fixed chunks of one huge page each: growing never copies them.
+  class EntryArray {
+   public:
+    void push_back(const Entry& e) {
+      if ((size_ & kChunkMask) == 0) chunks_.emplace_back(kChunkEntries * sizeof(Entry));
+      reinterpret_cast<Entry*>(chunks_.back().data())[size_ & kChunkMask] = e;
+      ++size_;
+    }
+    const Entry& operator[](size_t i) const {
+      return reinterpret_cast<const Entry*>(chunks_[i >> kChunkBits].data())[i & kChunkMask];
+    }
+    size_t size() const { return size_; }
+    size_t bytes() const { return chunks_.size() * kChunkEntries * sizeof(Entry); }
+
+   private:
+    static constexpr size_t kChunkBits = 16;  // 64 Ki entries of 32 bytes: 2 MiB
+    static constexpr size_t kChunkEntries = size_t{1} << kChunkBits;
+    static constexpr size_t kChunkMask = kChunkEntries - 1;
+    std::vector<HugePageBuffer> chunks_;
+    size_t size_ = 0;
+  };
+  EntryArray entries_[2];
+  std::vector<SortKey, HugePageAllocator<SortKey>> order_[2];
+};
+
+}  // namespace rebac::storage::rocksdb_engine
+
+#endif  // REBACD_STORAGE_ROCKSDB_IMPORT_ENTRIES_H_
