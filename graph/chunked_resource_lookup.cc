@@ -33,16 +33,8 @@ ChunkedResourceLookup::ChunkedResourceLookup(std::shared_ptr<const schema::Compi
 
 absl::Status ChunkedResourceLookup::Run(const LookupResourcesRequest& request,
                                         ResourceVisitor visit) {
-  absl::Status names =
-      CheckObjectRelation(*schema_, request.resource_type, request.permission, false);
-  if (names.ok()) {
-    names = CheckObjectRelation(*schema_, request.subject_type, request.subject_relation, true);
-  }
-  if (!names.ok()) return names;
-  if (request.subject_id == "*") {
-    return ErrorWithReason(absl::StatusCode::kInvalidArgument,
-                           "invalid argument: cannot perform lookup resources on wildcard",
-                           "ERROR_REASON_WILDCARD_NOT_ALLOWED", {{"field", "subject_id"}});
+  if (absl::Status valid = ValidateLookupResourcesRequest(*schema_, request); !valid.ok()) {
+    return valid;
   }
   request_ = &request;
   plan_ = std::make_unique<LookupPlan>(*schema_, request.resource_type, request.permission);

@@ -58,23 +58,17 @@ void AddRewriteEdges(const schema::CompiledSchema& schema, const schema::Definit
   switch (node.kind) {
     case Kind::kNil:
       return;
-    case Kind::kSelf: {
-      // The objects themselves (relation "": the ellipsis) hold the permission on themselves.
-      Entrypoint e;
-      e.kind = Entrypoint::Kind::kComputedUserset;
-      e.found_type = definition.name;
-      e.found_relation = permission.name;
-      e.direct = direct;
-      edges->push_back({absl::StrCat(definition.name, "#"), std::move(e)});
-      return;
-    }
+    case Kind::kSelf:
     case Kind::kComputedUserset: {
+      // The same objects: those with the computed relation, or, for `self`, the objects
+      // themselves (relation "": the ellipsis).
       Entrypoint e;
       e.kind = Entrypoint::Kind::kComputedUserset;
       e.found_type = definition.name;
       e.found_relation = permission.name;
       e.direct = direct;
-      edges->push_back({absl::StrCat(definition.name, "#", node.relation), std::move(e)});
+      absl::string_view from = node.kind == Kind::kSelf ? absl::string_view() : node.relation;
+      edges->push_back({absl::StrCat(definition.name, "#", from), std::move(e)});
       return;
     }
     case Kind::kArrow:

@@ -27,17 +27,25 @@ ResourceLookup::ResourceLookup(std::shared_ptr<const schema::CompiledSchema> sch
                                LookupResourcesOptions options)
     : schema_(std::move(schema)), snapshot_(std::move(snapshot)), options_(std::move(options)) {}
 
-absl::Status ResourceLookup::Run(const LookupResourcesRequest& request, ResourceVisitor visit) {
+absl::Status ValidateLookupResourcesRequest(const schema::CompiledSchema& schema,
+                                            const LookupResourcesRequest& request) {
   absl::Status names =
-      CheckObjectRelation(*schema_, request.resource_type, request.permission, false);
+      CheckObjectRelation(schema, request.resource_type, request.permission, false);
   if (names.ok()) {
-    names = CheckObjectRelation(*schema_, request.subject_type, request.subject_relation, true);
+    names = CheckObjectRelation(schema, request.subject_type, request.subject_relation, true);
   }
   if (!names.ok()) return names;
   if (request.subject_id == "*") {
     return ErrorWithReason(absl::StatusCode::kInvalidArgument,
                            "invalid argument: cannot perform lookup resources on wildcard",
                            "ERROR_REASON_WILDCARD_NOT_ALLOWED", {{"field", "subject_id"}});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ResourceLookup::Run(const LookupResourcesRequest& request, ResourceVisitor visit) {
+  if (absl::Status valid = ValidateLookupResourcesRequest(*schema_, request); !valid.ok()) {
+    return valid;
   }
 
   request_ = &request;

@@ -70,6 +70,11 @@ struct LookupResourcesOptions {
 using ResourceVisitor = absl::FunctionRef<bool(absl::string_view resource_id,
                                                const std::vector<std::string>* missing_context)>;
 
+// The checks both lookups make before walking: names against the schema (FAILED_PRECONDITION,
+// as CheckPermission) and a `*` subject (INVALID_ARGUMENT / ERROR_REASON_WILDCARD_NOT_ALLOWED).
+absl::Status ValidateLookupResourcesRequest(const schema::CompiledSchema& schema,
+                                            const LookupResourcesRequest& request);
+
 class ResourceLookup {
  public:
   ResourceLookup(std::shared_ptr<const schema::CompiledSchema> schema,
