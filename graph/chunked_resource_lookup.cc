@@ -168,23 +168,10 @@ absl::Status ChunkedResourceLookup::Confirm(const Entrypoint& entrypoint,
                                             Chunk* chunk) {
   if (depth <= 0) return MaxDepthExceeded(options_.lookup.max_depth);
   for (auto it = chunk->begin(); it != chunk->end();) {
-    const std::string& resource_id = it->first;
-    CheckOptions check_options;
-    check_options.max_depth = depth;
-    // The hop itself holds (see ResourceLookup::Confirm): the arrow from the found resource, or
-    // the computed userset of the same object.
-    check_options.hint = entrypoint.kind == Entrypoint::Kind::kArrow
-                             ? CheckOptions::Hint{entrypoint.found_type, resource_id,
-                                                  entrypoint.tupleset, via_relation}
-                             : CheckOptions::Hint{via_type, resource_id, via_relation, ""};
-    Checker checker(schema_, snapshot_, check_options);
-    absl::StatusOr<Membership> member = checker.CheckMembership(
-        {entrypoint.found_type, resource_id, entrypoint.found_relation, request_->subject_type,
-         request_->subject_id, request_->subject_relation, request_->context});
-    if (!member.ok()) {
-      if (IsMaxDepthExceeded(member.status())) return MaxDepthExceeded(options_.lookup.max_depth);
-      return member.status();
-    }
+    absl::StatusOr<Membership> member =
+        ConfirmHop(schema_, snapshot_, *request_, entrypoint, it->first, via_type, via_relation,
+                   it->first, depth, options_.lookup.max_depth);
+    if (!member.ok()) return member.status();
     std::vector<std::string> missing;
     bool keep = member->yes();
     if (member->conditional()) {

@@ -43,6 +43,29 @@ absl::Status ValidateLookupResourcesRequest(const schema::CompiledSchema& schema
   return absl::OkStatus();
 }
 
+absl::StatusOr<Membership> ConfirmHop(std::shared_ptr<const schema::CompiledSchema> schema,
+                                      std::shared_ptr<const storage::Snapshot> snapshot,
+                                      const LookupResourcesRequest& request,
+                                      const Entrypoint& entrypoint, const std::string& resource_id,
+                                      const std::string& via_type, const std::string& via_relation,
+                                      const std::string& via_id, int depth, int max_depth) {
+  if (depth <= 0) return MaxDepthExceeded(max_depth);
+  CheckOptions check_options;
+  check_options.max_depth = depth;
+  // The hop itself holds: a computed userset of the object walked through, or the arrow from
+  // the found resource to it.
+  check_options.hint = entrypoint.kind == Entrypoint::Kind::kArrow
+                           ? CheckOptions::Hint{entrypoint.found_type, resource_id,
+                                                entrypoint.tupleset, via_relation}
+                           : CheckOptions::Hint{via_type, via_id, via_relation, ""};
+  Checker checker(std::move(schema), std::move(snapshot), check_options);
+  absl::StatusOr<Membership> member = checker.CheckMembership(
+      {entrypoint.found_type, resource_id, entrypoint.found_relation, request.subject_type,
+       request.subject_id, request.subject_relation, request.context});
+  if (!member.ok() && IsMaxDepthExceeded(member.status())) return MaxDepthExceeded(max_depth);
+  return member;
+}
+
 absl::Status ResourceLookup::Run(const LookupResourcesRequest& request, ResourceVisitor visit) {
   if (absl::Status valid = ValidateLookupResourcesRequest(*schema_, request); !valid.ok()) {
     return valid;
@@ -133,7 +156,8 @@ absl::Status ResourceLookup::Visit(const std::string& type, const std::string& r
       Membership route = AllOf(path, edge);
       if (confirm_here) {
         absl::StatusOr<Membership> confirmed =
-            Confirm(entrypoint, resource_id, type, relation, id, depth - 1);
+            ConfirmHop(schema_, snapshot_, *request_, entrypoint, resource_id, type, relation, id,
+                       depth - 1, options_.max_depth);
         if (!confirmed.ok()) return confirmed.status();
         if (confirmed->no()) continue;
         route = AllOf(route, *confirmed);
@@ -143,30 +167,6 @@ absl::Status ResourceLookup::Visit(const std::string& type, const std::string& r
     }
   }
   return absl::OkStatus();
-}
-
-absl::StatusOr<Membership> ResourceLookup::Confirm(const Entrypoint& entrypoint,
-                                                   const std::string& resource_id,
-                                                   const std::string& via_type,
-                                                   const std::string& via_relation,
-                                                   const std::string& via_id, int depth) {
-  if (depth <= 0) return MaxDepthExceeded(options_.max_depth);
-  CheckOptions check_options;
-  check_options.max_depth = depth;
-  // The hop itself holds (its caveat stays on the route): a computed userset of the object
-  // walked through, or the arrow from the found resource to it.
-  check_options.hint = entrypoint.kind == Entrypoint::Kind::kArrow
-                           ? CheckOptions::Hint{entrypoint.found_type, resource_id,
-                                                entrypoint.tupleset, via_relation}
-                           : CheckOptions::Hint{via_type, via_id, via_relation, ""};
-  Checker checker(schema_, snapshot_, check_options);
-  absl::StatusOr<Membership> member = checker.CheckMembership(
-      {entrypoint.found_type, resource_id, entrypoint.found_relation, request_->subject_type,
-       request_->subject_id, request_->subject_relation, request_->context});
-  if (!member.ok() && IsMaxDepthExceeded(member.status())) {
-    return MaxDepthExceeded(options_.max_depth);
-  }
-  return member;
 }
 
 absl::Status ResourceLookup::Found(const Entrypoint& entrypoint, const std::string& id, int depth,

@@ -75,6 +75,18 @@ using ResourceVisitor = absl::FunctionRef<bool(absl::string_view resource_id,
 absl::Status ValidateLookupResourcesRequest(const schema::CompiledSchema& schema,
                                             const LookupResourcesRequest& request);
 
+// Whether the request's subject has `entrypoint`'s permission on `resource_id`, given that it
+// holds via_type:via_id#via_relation — the hop the walk came through, hinted as held, as
+// SpiceDB's LookupResources confirms a hop through an intersection, exclusion or `.all()`: only
+// the other branches are judged, and the hop's caveat stays on the route. `depth` is what is
+// left for the check; running out is MaxDepthExceeded(max_depth).
+absl::StatusOr<Membership> ConfirmHop(std::shared_ptr<const schema::CompiledSchema> schema,
+                                      std::shared_ptr<const storage::Snapshot> snapshot,
+                                      const LookupResourcesRequest& request,
+                                      const Entrypoint& entrypoint, const std::string& resource_id,
+                                      const std::string& via_type, const std::string& via_relation,
+                                      const std::string& via_id, int depth, int max_depth);
+
 class ResourceLookup {
  public:
   ResourceLookup(std::shared_ptr<const schema::CompiledSchema> schema,
@@ -99,12 +111,6 @@ class ResourceLookup {
   absl::Status Report(const std::string& id, int check_depth, const Membership& path);
   absl::Status Emit(const std::string& id, const std::vector<std::string>* missing_context);
   absl::Status ReportPending();
-  // Whether the subject has `entrypoint`'s relation on `resource_id`, given that it holds
-  // via_type:via_id#via_relation (the object the walk came through).
-  absl::StatusOr<Membership> Confirm(const Entrypoint& entrypoint, const std::string& resource_id,
-                                     const std::string& via_type, const std::string& via_relation,
-                                     const std::string& via_id, int depth);
-
   std::shared_ptr<const schema::CompiledSchema> schema_;
   std::shared_ptr<const storage::Snapshot> snapshot_;
   LookupResourcesOptions options_;
