@@ -39,35 +39,51 @@ namespace {
   _exit(0);
 }
 
+// Runs `child` (which never returns) in a forked process, kills it with SIGKILL after
+// `run_for_us`, and returns the lines it wrote on the pipe it was given (what it acknowledged
+// before dying). `killed` is false when the child ended on its own instead.
+template <typename Child>
+std::vector<std::string> KillAndCollect(Child child, useconds_t run_for_us, bool* killed) {
+  int fds[2];
+  if (pipe(fds) != 0) {
+    *killed = false;
+    return {};
+  }
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    child(fds[1]);
+  }
+  close(fds[1]);
+  usleep(run_for_us);
+  if (pid > 0) kill(pid, SIGKILL);
+  int status = 0;
+  if (pid > 0) waitpid(pid, &status, 0);
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;) out.append(buf, n);
+  close(fds[0]);
+  *killed = pid > 0 && WIFSIGNALED(status);
+  std::vector<std::string> lines;
+  for (size_t start = 0, end; (end = out.find('\n', start)) != std::string::npos; start = end + 1) {
+    lines.push_back(out.substr(start, end - start));
+  }
+  return lines;
+}
+
 TEST(CrashRecoveryTest, AcknowledgedWritesSurviveSigkill) {
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() / ("rebacd-crash-test-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::vector<std::string> acknowledged;
   for (int cycle = 0; cycle < 6; ++cycle) {
-    int fds[2];
-    ASSERT_EQ(pipe(fds), 0);
-    const pid_t child = fork();
-    ASSERT_GE(child, 0);
-    if (child == 0) {
-      close(fds[0]);
-      WriteUntilKilled(dir.string(), cycle, fds[1]);
-    }
-    close(fds[1]);
     // Let it write a while (a different while each cycle), then kill it mid-flight.
-    usleep(50'000 + cycle * 37'000);
-    kill(child, SIGKILL);
-    int status = 0;
-    waitpid(child, &status, 0);
-    std::string out;
-    char buf[4096];
-    for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;) out.append(buf, n);
-    close(fds[0]);
-    ASSERT_TRUE(WIFSIGNALED(status)) << "child exited on its own with " << WEXITSTATUS(status);
-    for (size_t start = 0, end; (end = out.find('\n', start)) != std::string::npos;
-         start = end + 1) {
-      acknowledged.push_back(out.substr(start, end - start));
-    }
+    bool killed = false;
+    std::vector<std::string> lines =
+        KillAndCollect([&](int fd) { WriteUntilKilled(dir.string(), cycle, fd); },
+                       50'000 + cycle * 37'000, &killed);
+    ASSERT_TRUE(killed) << "the writer was not killed mid-flight";
+    acknowledged.insert(acknowledged.end(), lines.begin(), lines.end());
 
     auto store = OpenRocksDbDatastore({.path = dir.string()});
     ASSERT_TRUE(store.ok()) << store.status();
@@ -132,27 +148,12 @@ TEST(CrashRecoveryTest, ImportsAreAllOrNothingAcrossSigkill) {
   std::vector<std::string> acknowledged_writes;
   std::vector<std::pair<int, int>> acknowledged_imports;  // (cycle, import)
   for (int cycle = 0; cycle < 6; ++cycle) {
-    int fds[2];
-    ASSERT_EQ(pipe(fds), 0);
-    const pid_t child = fork();
-    ASSERT_GE(child, 0);
-    if (child == 0) {
-      close(fds[0]);
-      ImportUntilKilled(dir.string(), cycle, fds[1]);
-    }
-    close(fds[1]);
-    usleep(150'000 + cycle * 61'000);
-    kill(child, SIGKILL);
-    int status = 0;
-    waitpid(child, &status, 0);
-    std::string out;
-    char buf[4096];
-    for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;) out.append(buf, n);
-    close(fds[0]);
-    ASSERT_TRUE(WIFSIGNALED(status)) << "child exited on its own with " << WEXITSTATUS(status);
-    for (size_t start = 0, end; (end = out.find('\n', start)) != std::string::npos;
-         start = end + 1) {
-      const std::string line = out.substr(start, end - start);
+    bool killed = false;
+    std::vector<std::string> lines =
+        KillAndCollect([&](int fd) { ImportUntilKilled(dir.string(), cycle, fd); },
+                       150'000 + cycle * 61'000, &killed);
+    ASSERT_TRUE(killed) << "the importer was not killed mid-flight";
+    for (const std::string& line : lines) {
       if (line[0] == 'w') acknowledged_writes.push_back(line.substr(2));
       if (line[0] == 'i') acknowledged_imports.emplace_back(cycle, std::stoi(line.substr(2)));
     }
