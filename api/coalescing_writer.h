@@ -5,11 +5,12 @@
 // messages). This writer holds back the newest response and writes the ones before it with
 // gRPC's buffer hint, so the transport gathers them; every `max_batch` messages, or once the
 // oldest gathered one has waited `max_delay`, a write goes out without the hint and flushes
-// the lot. Finish() writes the held response unhinted, so the last message never waits for a
+// the lot. Flush() writes the held response unhinted, so the last message never waits for a
 // timer (a stream whose final message is hinted stalls until the transport flushes on its own).
 //
 // Messages gathered while the producer then finds nothing for a while wait until its next
-// message or Finish(): at most max_batch - 1 of them.
+// message or Flush(): at most max_batch - 1 of them. A producer that pauses to compute flushes
+// first.
 //
 // Thread safety: one writer per stream, used from the handler's thread only.
 #ifndef REBACD_API_COALESCING_WRITER_H_
@@ -42,8 +43,9 @@ class CoalescingWriter {
     return true;
   }
 
-  // Writes the held response and flushes everything. Returns false when the stream is broken.
-  bool Finish() {
+  // Writes the held response and flushes everything; writing may go on afterwards. Returns false
+  // when the stream is broken.
+  bool Flush() {
     if (!held_) return true;
     return Send(/*flush=*/true);
   }

@@ -122,6 +122,12 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
   serve
+      ->add_option("--lookup-resources-concurrency", options.limits.lookup_concurrency,
+                   "LookupResources walks computing at once; more wait their turn (0 = one per "
+                   "core)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 4096));
+  serve
       ->add_option("--write-relationships-max-updates-per-call",
                    options.limits.max_updates_per_write, "maximum updates per write")
       ->capture_default_str()

@@ -17,6 +17,7 @@
 #include "absl/strings/str_split.h"
 #include "api/caveat_context.h"
 #include "api/coalescing_writer.h"
+#include "api/compute_slots.h"
 #include "api/grpc_status.h"
 #include "api/permissions_service.h"
 #include "api/request_validation.h"
@@ -47,6 +48,10 @@ namespace v1 = authzed::api::v1;
 
 // SpiceDB's default --max-lookup-resources-limit.
 constexpr uint32_t kMaxLookupResourcesLimit = 1000;
+// LookupResources results computed before a walk pauses to write them (and lets go of its
+// compute slot): large enough that the pauses cost little, small enough that the first results
+// reach the client soon.
+constexpr size_t kLookupBatch = 256;
 constexpr char kCursorVersion[] = "lr1";
 
 // FNV-1a: stable across processes and restarts, unlike absl::Hash, so a cursor outlives the
@@ -285,15 +290,31 @@ grpc::Status PermissionsServiceImpl::LookupResources(
     cursor.revision = view->snapshot->revision();
     cursor.request_hash = hash;
 
+    // The walk computes only while it holds one of the server's compute slots, and lets go of
+    // it while a batch of what it found goes out (see ComputeSlots).
+    ComputeSlot slot(&lookup_slots_);
+    auto client_gone = [context] { return context->IsCancelled(); };
+    if (!slot.Acquire(client_gone)) return absl::CancelledError("the client went away");
     const graph::LookupResourcesOptions options{
-        .max_depth = limits_.max_depth, .skip = cursor.sent, .cancelled = [context] {
-          return context->IsCancelled();
+        .max_depth = limits_.max_depth, .skip = cursor.sent, .cancelled = [&] {
+          return !slot.Yield(client_gone) || context->IsCancelled();
         }};
     const uint64_t limit = request->optional_limit();
     uint64_t sent_now = 0;
     bool stream_broken = false;
-    v1::LookupResourcesResponse response;
     CoalescingWriter<v1::LookupResourcesResponse> out(writer);
+    // Responses are reused from batch to batch (their strings keep their capacity).
+    std::vector<v1::LookupResourcesResponse> batch(kLookupBatch);
+    size_t batched = 0;
+    auto write_batch = [&] {
+      slot.Release();
+      for (size_t i = 0; i < batched && !stream_broken; ++i) {
+        if (!out.Write(std::move(batch[i]))) stream_broken = true;
+      }
+      batched = 0;
+      if (!stream_broken && !out.Flush()) stream_broken = true;
+      return !stream_broken;
+    };
     absl::StatusOr<schema::caveats::ValueMap> caveat_context =
         RequestCaveatContext(request->has_context() ? &request->context() : nullptr);
     if (!caveat_context.ok()) return caveat_context.status();
@@ -319,9 +340,10 @@ grpc::Status PermissionsServiceImpl::LookupResources(
         run([&](absl::string_view id, const std::vector<std::string>* missing_context) {
           ++cursor.sent;
           ++sent_now;
+          v1::LookupResourcesResponse& response = batch[batched++];
           response.Clear();
           response.mutable_looked_up_at()->set_token(view->token);
-          response.set_resource_object_id(std::string(id));
+          response.set_resource_object_id(id.data(), id.size());
           if (missing_context == nullptr) {
             response.set_permissionship(v1::LOOKUP_PERMISSIONSHIP_HAS_PERMISSION);
           } else {
@@ -331,14 +353,17 @@ grpc::Status PermissionsServiceImpl::LookupResources(
             }
           }
           response.mutable_after_result_cursor()->set_token(EncodeCursor(cursor));
-          if (!out.Write(std::move(response))) {
-            stream_broken = true;
-            return false;
+          if (batched == batch.size()) {
+            if (!write_batch()) return false;
+            if (!slot.Acquire(client_gone)) {
+              stream_broken = true;
+              return false;
+            }
           }
           return limit == 0 || sent_now < limit;
         });
     // What was found before an error is still the client's (as SpiceDB streams it).
-    if (!stream_broken && !out.Finish()) stream_broken = true;
+    write_batch();
     if (stream_broken ||
         (walked.code() == absl::StatusCode::kCancelled && context->IsCancelled())) {
       return absl::CancelledError("the client went away");
@@ -383,10 +408,10 @@ grpc::Status PermissionsServiceImpl::LookupSubjects(
     for (const graph::FoundSubject& found : *subjects) {
       absl::StatusOr<bool> send =
           FillLookupSubjectsResponse(found, caveats, view->token, &response);
-      if (!send.ok()) return out.Finish() ? send.status() : gone;
+      if (!send.ok()) return out.Flush() ? send.status() : gone;
       if (*send && !out.Write(std::move(response))) return gone;
     }
-    return out.Finish() ? absl::OkStatus() : gone;
+    return out.Flush() ? absl::OkStatus() : gone;
   }();
   return ToGrpcStatus(status);
 }

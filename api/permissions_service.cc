@@ -275,7 +275,7 @@ grpc::Status PermissionsServiceImpl::ReadRelationships(
       ++sent;
       return limit == 0 || sent < limit;
     });
-    if (!stream_broken && !out.Finish()) stream_broken = true;
+    if (!stream_broken && !out.Flush()) stream_broken = true;
     if (stream_broken) return absl::CancelledError("the client went away");
     return scan;
   }();

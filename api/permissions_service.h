@@ -6,6 +6,7 @@
 #define REBACD_API_PERMISSIONS_SERVICE_H_
 
 #include "api/authenticator.h"
+#include "api/compute_slots.h"
 #include "api/serving_state.h"
 #include "authzed/api/v1/permission_service.grpc.pb.h"
 
@@ -18,13 +19,15 @@ struct PermissionsLimits {
   int max_check_bulk_items = 10000;
   int max_depth = 50;
   uint32_t max_delete_without_limit = 1000000;
+  // LookupResources walks computing at once (ComputeSlots); 0 = one per core.
+  int lookup_concurrency = 0;
 };
 
 class PermissionsServiceImpl final : public authzed::api::v1::PermissionsService::Service {
  public:
   PermissionsServiceImpl(ServingStateResolver* states, const Authenticator* auth,
                          PermissionsLimits limits = {})
-      : states_(states), auth_(auth), limits_(limits) {}
+      : states_(states), auth_(auth), limits_(limits), lookup_slots_(limits.lookup_concurrency) {}
 
   grpc::Status ReadRelationships(
       grpc::ServerContext* context, const authzed::api::v1::ReadRelationshipsRequest* request,
@@ -64,6 +67,7 @@ class PermissionsServiceImpl final : public authzed::api::v1::PermissionsService
   ServingStateResolver* states_;  // the request's ServingState: states_->For(*context)
   const Authenticator* auth_;
   PermissionsLimits limits_;
+  ComputeSlots lookup_slots_;
 };
 
 }  // namespace rebac::api
