@@ -3,6 +3,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "graph/error_reason.h"
@@ -19,6 +20,70 @@ namespace {
 
 // How many steps pass between two polls of the cancellation callback.
 constexpr uint64_t kCancelPollInterval = 256;
+
+// The relationships one ResourceLookup::Visit reads, for all its hops: grouped by subject (the
+// object itself under some subject relation, or its type's wildcard), so that each subject's
+// reads are one Snapshot::ForEachResourceOf pass, and a (resource type, relation) two hops read
+// is read once.
+class VisitReads {
+ public:
+  using Found = std::vector<std::pair<std::string, Membership>>;
+
+  explicit VisitReads(size_t hops) : reads_of_(hops) {}
+
+  // Hop `hop` reads the relationships of (resource_type, relation) whose subject is
+  // (subject_id, subject_relation); a hop's reads are handed back in the order it adds them.
+  void Add(size_t hop, absl::string_view subject_id, absl::string_view subject_relation,
+           absl::string_view resource_type, absl::string_view relation) {
+    size_t s = 0;
+    while (s < subjects_.size() &&
+           (subjects_[s].id != subject_id || subjects_[s].relation != subject_relation)) {
+      ++s;
+    }
+    if (s == subjects_.size()) subjects_.push_back({subject_id, subject_relation, {}, {}});
+    Subject& subject = subjects_[s];
+    size_t t = 0;
+    while (t < subject.targets.size() && (subject.targets[t].resource_type != resource_type ||
+                                          subject.targets[t].relation != relation)) {
+      ++t;
+    }
+    if (t == subject.targets.size()) {
+      subject.targets.push_back({resource_type, relation});
+      subject.found.emplace_back();
+    }
+    reads_of_[hop].push_back({s, t});
+  }
+
+  absl::Status Run(const storage::Snapshot& snapshot, absl::string_view subject_type) {
+    for (Subject& subject : subjects_) {
+      REBAC_GRAPH_RETURN_IF_ERROR(snapshot.ForEachResourceOf(
+          subject_type, subject.id, subject.relation, subject.targets,
+          [&](size_t target, const storage::RelationshipView& v) {
+            subject.found[target].emplace_back(std::string(v.resource_id),
+                                               Membership::GrantedEncoded(v.encoded_value));
+            return true;
+          }));
+    }
+    return absl::OkStatus();
+  }
+
+  // What hop `hop` read, one list per Add, in the order of its Adds.
+  absl::InlinedVector<const Found*, 2> Of(size_t hop) const {
+    absl::InlinedVector<const Found*, 2> lists;
+    for (const auto& [s, t] : reads_of_[hop]) lists.push_back(&subjects_[s].found[t]);
+    return lists;
+  }
+
+ private:
+  struct Subject {
+    absl::string_view id;
+    absl::string_view relation;
+    std::vector<storage::ResourceScanTarget> targets;
+    std::vector<Found> found;  // per target
+  };
+  absl::InlinedVector<Subject, 2> subjects_;
+  std::vector<absl::InlinedVector<std::pair<size_t, size_t>, 2>> reads_of_;
+};
 
 }  // namespace
 
@@ -111,60 +176,69 @@ absl::Status ResourceLookup::Visit(const std::string& type, const std::string& r
     if (!reported.ok() || stopped_) return reported;
   }
 
-  for (const Entrypoint& entrypoint : plan_->EntrypointsFrom(type, relation)) {
+  const std::vector<Entrypoint>& entrypoints = plan_->EntrypointsFrom(type, relation);
+  // Every relationship the hops read names this object (or its type's wildcard) as subject:
+  // they are read first, one pass over the reverse index per subject, and kept (the views die
+  // with the pass; the walk below reads again). Each with whether it is caveated: what is
+  // reached through a caveat is an answer only as far as a check with the request's context
+  // says.
+  VisitReads reads(entrypoints.size());
+  for (size_t e = 0; e < entrypoints.size(); ++e) {
+    const Entrypoint& entrypoint = entrypoints[e];
+    switch (entrypoint.kind) {
+      case Entrypoint::Kind::kRelation:
+        if (entrypoint.subject_allowed) {
+          reads.Add(e, id, relation, entrypoint.found_type, entrypoint.found_relation);
+        }
+        if (entrypoint.wildcard_allowed && relation.empty()) {
+          reads.Add(e, "*", "", entrypoint.found_type, entrypoint.found_relation);
+        }
+        break;
+      case Entrypoint::Kind::kComputedUserset:
+        break;
+      case Entrypoint::Kind::kArrow:
+        for (const std::string& subject_relation : entrypoint.tupleset_subject_relations) {
+          reads.Add(e, id, subject_relation, entrypoint.found_type, entrypoint.tupleset);
+        }
+        break;
+    }
+  }
+  REBAC_GRAPH_RETURN_IF_ERROR(reads.Run(*snapshot_, type));
+
+  const std::vector<std::pair<std::string, Membership>> itself = {{id, Membership::Yes()}};
+  for (size_t e = 0; e < entrypoints.size(); ++e) {
+    const Entrypoint& entrypoint = entrypoints[e];
     // A hop through an intersection, exclusion or `.all()` is confirmed where it is taken, by a
     // check of the permission it enters with this object's relation hinted as held (SpiceDB's
     // LookupResources does the same), so only the other branches are judged.
     const bool confirm_here = !entrypoint.direct && entrypoint.kind != Entrypoint::Kind::kRelation;
     const int next_check_depth = entrypoint.direct || confirm_here ? check_depth : depth - 1;
-    // Collected first: the scan's views die with its callback, and the walk below scans again.
-    // Each with whether its relationship is caveated: what is reached through a caveat is an
-    // answer only as far as a check with the request's context says.
-    std::vector<std::pair<std::string, Membership>> found;
-    auto collect = [&](const storage::RelationshipView& v) {
-      found.emplace_back(std::string(v.resource_id), Membership::GrantedEncoded(v.encoded_value));
-      return true;
-    };
-    switch (entrypoint.kind) {
-      case Entrypoint::Kind::kRelation:
-        if (entrypoint.subject_allowed) {
-          absl::Status scan =
-              snapshot_->ForEachResource(type, id, relation, entrypoint.found_type,
-                                         absl::string_view(entrypoint.found_relation), collect);
-          if (!scan.ok()) return scan;
+    auto follow =
+        [&](const std::vector<std::pair<std::string, Membership>>& found) -> absl::Status {
+      for (const auto& [resource_id, edge] : found) {
+        Membership route = AllOf(path, edge);
+        if (confirm_here) {
+          absl::StatusOr<Membership> confirmed =
+              ConfirmHop(schema_, snapshot_, *request_, entrypoint, resource_id, type, relation, id,
+                         depth - 1, options_.max_depth);
+          if (!confirmed.ok()) return confirmed.status();
+          if (confirmed->no()) continue;
+          route = AllOf(route, *confirmed);
         }
-        if (entrypoint.wildcard_allowed && relation.empty()) {
-          absl::Status scan =
-              snapshot_->ForEachResource(type, "*", "", entrypoint.found_type,
-                                         absl::string_view(entrypoint.found_relation), collect);
-          if (!scan.ok()) return scan;
-        }
-        break;
-      case Entrypoint::Kind::kComputedUserset:
-        found.emplace_back(id, Membership::Yes());
-        break;
-      case Entrypoint::Kind::kArrow:
-        for (const std::string& subject_relation : entrypoint.tupleset_subject_relations) {
-          absl::Status scan =
-              snapshot_->ForEachResource(type, id, subject_relation, entrypoint.found_type,
-                                         absl::string_view(entrypoint.tupleset), collect);
-          if (!scan.ok()) return scan;
-        }
-        break;
-    }
-    for (const auto& [resource_id, edge] : found) {
-      Membership route = AllOf(path, edge);
-      if (confirm_here) {
-        absl::StatusOr<Membership> confirmed =
-            ConfirmHop(schema_, snapshot_, *request_, entrypoint, resource_id, type, relation, id,
-                       depth - 1, options_.max_depth);
-        if (!confirmed.ok()) return confirmed.status();
-        if (confirmed->no()) continue;
-        route = AllOf(route, *confirmed);
+        absl::Status s = Found(entrypoint, resource_id, depth, next_check_depth, route);
+        if (!s.ok() || stopped_) return s;
       }
-      absl::Status s = Found(entrypoint, resource_id, depth, next_check_depth, route);
-      if (!s.ok() || stopped_) return s;
+      return absl::OkStatus();
+    };
+    if (entrypoint.kind == Entrypoint::Kind::kComputedUserset) {
+      REBAC_GRAPH_RETURN_IF_ERROR(follow(itself));
+    } else {
+      for (const auto* found : reads.Of(e)) {
+        REBAC_GRAPH_RETURN_IF_ERROR(follow(*found));
+        if (stopped_) return absl::OkStatus();
+      }
     }
+    if (stopped_) return absl::OkStatus();
   }
   return absl::OkStatus();
 }

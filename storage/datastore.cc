@@ -19,6 +19,24 @@ absl::Status RevisionExpiredError(Revision revision, Revision oldest) {
   return status;
 }
 
+absl::Status Snapshot::ForEachResourceOf(absl::string_view subject_type,
+                                         absl::string_view subject_id,
+                                         absl::string_view subject_relation,
+                                         absl::Span<const ResourceScanTarget> targets,
+                                         TargetedRelationshipVisitor visit) const {
+  for (size_t i = 0; i < targets.size(); ++i) {
+    bool stopped = false;
+    absl::Status s =
+        ForEachResource(subject_type, subject_id, subject_relation, targets[i].resource_type,
+                        targets[i].relation, [&](const RelationshipView& view) {
+                          stopped = !visit(i, view);
+                          return !stopped;
+                        });
+    if (!s.ok() || stopped) return s;
+  }
+  return absl::OkStatus();
+}
+
 bool IsRevisionExpired(const absl::Status& status) {
   return status.GetPayload(kRevisionExpiredPayload).has_value();
 }

@@ -24,6 +24,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "storage/relationship.h"
 
 namespace rebac::storage {
@@ -61,6 +62,16 @@ struct GcStats {
 // Returns false to stop the scan early.
 using RelationshipVisitor = absl::FunctionRef<bool(const RelationshipView&)>;
 
+// One (resource type, relation) of a subject's relationships that Snapshot::ForEachResourceOf
+// visits.
+struct ResourceScanTarget {
+  absl::string_view resource_type;
+  absl::string_view relation;
+};
+
+// Receives the index of the target a relationship belongs to; returns false to stop the scan.
+using TargetedRelationshipVisitor = absl::FunctionRef<bool(size_t target, const RelationshipView&)>;
+
 class Snapshot {
  public:
   virtual ~Snapshot() = default;
@@ -92,6 +103,17 @@ class Snapshot {
                                        absl::string_view resource_type,
                                        std::optional<absl::string_view> relation,
                                        RelationshipVisitor visit) const = 0;
+
+  // ForEachResource over several distinct targets of one subject at once, each relationship with
+  // the index of its target in `targets`; targets come in key order, not in the order given.
+  // An engine with an ordered index walks them in one pass, stepping from one target to a
+  // neighbouring one instead of seeking each (a lookup asks for two or three per object it
+  // reaches, usually next to each other).
+  virtual absl::Status ForEachResourceOf(absl::string_view subject_type,
+                                         absl::string_view subject_id,
+                                         absl::string_view subject_relation,
+                                         absl::Span<const ResourceScanTarget> targets,
+                                         TargetedRelationshipVisitor visit) const;
 
   // Visits every relationship matching `filter`, using whichever index narrows it most; expired
   // ones too with kInclude (deletes remove them along with the visible ones).

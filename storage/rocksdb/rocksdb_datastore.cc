@@ -142,6 +142,50 @@ class RocksDbSnapshot final : public Snapshot {
     return Scan(rel_by_subject_, prefix, /*by_subject=*/true, nullptr, visit);
   }
 
+  absl::Status ForEachResourceOf(absl::string_view subject_type, absl::string_view subject_id,
+                                 absl::string_view subject_relation,
+                                 absl::Span<const ResourceScanTarget> targets,
+                                 TargetedRelationshipVisitor visit) const override {
+    const std::string subject = EncodePrefix({subject_type, subject_id, subject_relation});
+    std::vector<std::pair<std::string, size_t>> prefixes;
+    prefixes.reserve(targets.size());
+    for (size_t i = 0; i < targets.size(); ++i) {
+      std::string prefix = subject;
+      AppendName(&prefix, targets[i].resource_type);
+      AppendName(&prefix, targets[i].relation);
+      prefixes.emplace_back(std::move(prefix), i);
+    }
+    std::sort(prefixes.begin(), prefixes.end());
+    std::unique_ptr<rocksdb::Iterator> it = TakeIterator(rel_by_subject_);
+    absl::Status status;
+    bool positioned = false;
+    for (const auto& [prefix, target] : prefixes) {
+      // The next target usually starts a few keys on (the subject's relationships of other
+      // types and relations lie between): Next is several times cheaper than a seek.
+      const rocksdb::Slice wanted(prefix);
+      for (int step = 0; positioned && it->Valid() && step < kMaxStepsBetweenTargets &&
+                         it->key().compare(wanted) < 0;
+           ++step) {
+        it->Next();
+      }
+      if (!positioned || (it->Valid() && it->key().compare(wanted) < 0)) it->Seek(wanted);
+      positioned = true;
+      if (!it->Valid()) break;  // nothing at or after this target: nothing for the rest either
+      const size_t index = target;
+      absl::StatusOr<bool> more =
+          VisitPrefix(it.get(), prefix, /*by_subject=*/true, nullptr, ExpiredRelationships::kHide,
+                      [&](const RelationshipView& view) { return visit(index, view); });
+      if (!more.ok()) {
+        status = more.status();
+        break;
+      }
+      if (!*more) break;
+    }
+    if (status.ok()) status = ReadError(it->status(), "scanning relationships");
+    ReturnIterator(rel_by_subject_, std::move(it));
+    return status;
+  }
+
   absl::Status ForEach(const RelationshipFilter& f, RelationshipVisitor visit,
                        ExpiredRelationships expired = ExpiredRelationships::kHide) const override {
     keys::ScanRange range = keys::PlanScan(f);
@@ -186,8 +230,21 @@ class RocksDbSnapshot final : public Snapshot {
                     const RelationshipFilter* filter, RelationshipVisitor visit,
                     ExpiredRelationships expired = ExpiredRelationships::kHide) const {
     std::unique_ptr<rocksdb::Iterator> it = TakeIterator(cf);
+    it->Seek(prefix);
+    absl::Status status =
+        VisitPrefix(it.get(), prefix, by_subject, filter, expired, visit).status();
+    if (status.ok()) status = ReadError(it->status(), "scanning relationships");
+    ReturnIterator(cf, std::move(it));
+    return status;
+  }
+
+  // Visits the rows under `prefix` from the iterator's position on (the first key >= prefix),
+  // leaving it on the first key past them. False when `visit` asked to stop.
+  absl::StatusOr<bool> VisitPrefix(rocksdb::Iterator* it, absl::string_view prefix, bool by_subject,
+                                   const RelationshipFilter* filter, ExpiredRelationships expired,
+                                   RelationshipVisitor visit) const {
     RelationshipView view;
-    for (it->Seek(prefix); it->Valid(); it->Next()) {
+    for (; it->Valid(); it->Next()) {
       rocksdb::Slice key = it->key();
       absl::string_view k(key.data(), key.size());
       if (!absl::StartsWith(k, prefix)) break;
@@ -200,11 +257,9 @@ class RocksDbSnapshot final : public Snapshot {
         continue;
       }
       if (filter != nullptr && !filter->Matches(view)) continue;
-      if (!visit(view)) break;
+      if (!visit(view)) return false;
     }
-    absl::Status status = ReadError(it->status(), "scanning relationships");
-    ReturnIterator(cf, std::move(it));
-    return status;
+    return true;
   }
 
   // RocksDB refuses reads below full_history_ts_low (InvalidArgument): when this snapshot's
@@ -226,6 +281,7 @@ class RocksDbSnapshot final : public Snapshot {
   rocksdb::Slice timestamp_slice_;
   int64_t now_micros_;
   static constexpr size_t kMaxPooledIterators = 4;
+  static constexpr int kMaxStepsBetweenTargets = 8;
   mutable absl::Mutex pool_mu_;
   mutable std::vector<std::unique_ptr<rocksdb::Iterator>> pool_[2] ABSL_GUARDED_BY(pool_mu_);
 };

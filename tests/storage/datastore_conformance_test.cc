@@ -122,6 +122,63 @@ TEST_P(DatastoreConformanceTest, ScansAndIndexesAgree) {
   EXPECT_EQ(resources, 300);
 }
 
+// ForEachResourceOf must give each target exactly what ForEachResource gives it, whether the
+// next target lies a few keys on (stepped to) or many (sought), and whatever order the targets
+// come in.
+TEST_P(DatastoreConformanceTest, ForEachResourceOfReadsEachTargetAsForEachResource) {
+  std::vector<RelationshipUpdate> updates;
+  auto add = [&](std::string type, std::string relation, int count, std::string subject_id) {
+    for (int i = 0; i < count; ++i) {
+      updates.push_back(
+          {UpdateOperation::kTouch, Rel(type, std::to_string(i), relation, "user", subject_id)});
+    }
+  };
+  add("doc", "viewer", 3, "a");
+  add("doc", "editor", 2, "a");
+  add("folder", "owner", 40, "a");  // a gap far wider than a few steps
+  add("folder", "viewer", 1, "a");
+  add("group", "member", 4, "a");
+  add("doc", "viewer", 5, "b");  // another subject: never read for `a`
+  updates.push_back({UpdateOperation::kTouch, Rel("doc", "9", "viewer", "group", "a", "member")});
+  const Revision r = Write(updates);
+  auto snap = *store_->SnapshotAt(r);
+
+  const std::vector<ResourceScanTarget> targets = {{"group", "member"}, {"doc", "viewer"},
+                                                   {"zeta", "none"},    {"folder", "viewer"},
+                                                   {"doc", "editor"},   {"folder", "nothing"}};
+  std::vector<std::vector<std::string>> got(targets.size());
+  ASSERT_TRUE(snap->ForEachResourceOf("user", "a", "", targets,
+                                      [&](size_t target, const RelationshipView& v) {
+                                        got.at(target).push_back(ToString(v.ToRelationship()));
+                                        return true;
+                                      })
+                  .ok());
+  for (size_t t = 0; t < targets.size(); ++t) {
+    std::vector<std::string> want;
+    ASSERT_TRUE(snap->ForEachResource("user", "a", "", targets[t].resource_type,
+                                      targets[t].relation,
+                                      [&](const RelationshipView& v) {
+                                        want.push_back(ToString(v.ToRelationship()));
+                                        return true;
+                                      })
+                    .ok());
+    EXPECT_EQ(got[t], want) << targets[t].resource_type << "#" << targets[t].relation;
+  }
+  EXPECT_EQ(got[0].size(), 4u);
+  EXPECT_EQ(got[1].size(), 3u);
+  EXPECT_TRUE(got[2].empty());
+  EXPECT_EQ(got[3].size(), 1u);
+  EXPECT_EQ(got[4].size(), 2u);
+
+  // Stopping ends the whole pass.
+  int visited = 0;
+  ASSERT_TRUE(
+      snap->ForEachResourceOf("user", "a", "", targets,
+                              [&](size_t, const RelationshipView&) { return ++visited < 4; })
+          .ok());
+  EXPECT_EQ(visited, 4);
+}
+
 TEST_P(DatastoreConformanceTest, CreateOfAnExistingRelationshipFailsAndWritesNothing) {
   Write({{UpdateOperation::kCreate, Rel("doc", "1", "viewer", "user", "a")}});
   auto r = store_->Write(
