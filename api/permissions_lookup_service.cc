@@ -15,6 +15,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "api/batch_stream_writer.h"
 #include "api/caveat_context.h"
 #include "api/coalescing_writer.h"
 #include "api/compute_slots.h"
@@ -48,9 +49,8 @@ namespace v1 = authzed::api::v1;
 
 // SpiceDB's default --max-lookup-resources-limit.
 constexpr uint32_t kMaxLookupResourcesLimit = 1000;
-// LookupResources results computed before a walk pauses to write them (and lets go of its
-// compute slot): large enough that the pauses cost little, small enough that the first results
-// reach the client soon.
+// LookupResources results computed before a walk hands them to be written (after the first,
+// which goes out alone as soon as it is found): enough that each hand-off costs little.
 constexpr size_t kLookupBatch = 256;
 constexpr char kCursorVersion[] = "lr1";
 
@@ -302,18 +302,14 @@ grpc::Status PermissionsServiceImpl::LookupResources(
     const uint64_t limit = request->optional_limit();
     uint64_t sent_now = 0;
     bool stream_broken = false;
-    CoalescingWriter<v1::LookupResourcesResponse> out(writer);
-    // Responses are reused from batch to batch (their strings keep their capacity).
-    std::vector<v1::LookupResourcesResponse> batch(kLookupBatch);
-    size_t batched = 0;
-    auto write_batch = [&] {
+    BatchStreamWriter<v1::LookupResourcesResponse> out(writer, kLookupBatch);
+    auto send_batch = [&] {
       slot.Release();
-      for (size_t i = 0; i < batched && !stream_broken; ++i) {
-        if (!out.Write(std::move(batch[i]))) stream_broken = true;
+      if (!out.Send()) {
+        stream_broken = true;
+        return false;
       }
-      batched = 0;
-      if (!stream_broken && !out.Flush()) stream_broken = true;
-      return !stream_broken;
+      return slot.Acquire(client_gone);
     };
     absl::StatusOr<schema::caveats::ValueMap> caveat_context =
         RequestCaveatContext(request->has_context() ? &request->context() : nullptr);
@@ -340,7 +336,7 @@ grpc::Status PermissionsServiceImpl::LookupResources(
         run([&](absl::string_view id, const std::vector<std::string>* missing_context) {
           ++cursor.sent;
           ++sent_now;
-          v1::LookupResourcesResponse& response = batch[batched++];
+          v1::LookupResourcesResponse& response = out.Add();
           response.Clear();
           response.mutable_looked_up_at()->set_token(view->token);
           response.set_resource_object_id(id.data(), id.size());
@@ -353,17 +349,15 @@ grpc::Status PermissionsServiceImpl::LookupResources(
             }
           }
           response.mutable_after_result_cursor()->set_token(EncodeCursor(cursor));
-          if (batched == batch.size()) {
-            if (!write_batch()) return false;
-            if (!slot.Acquire(client_gone)) {
-              stream_broken = true;
-              return false;
-            }
+          if (out.full() && !send_batch()) {
+            stream_broken = true;
+            return false;
           }
           return limit == 0 || sent_now < limit;
         });
     // What was found before an error is still the client's (as SpiceDB streams it).
-    write_batch();
+    slot.Release();
+    if (!stream_broken && !out.Send()) stream_broken = true;
     if (stream_broken ||
         (walked.code() == absl::StatusCode::kCancelled && context->IsCancelled())) {
       return absl::CancelledError("the client went away");
