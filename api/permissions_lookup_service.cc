@@ -301,11 +301,12 @@ grpc::Status PermissionsServiceImpl::LookupResources(
         request->resource_object_type(),           request->permission(),
         request->subject().object().object_type(), request->subject().object().object_id(),
         request->subject().optional_relation(),    *std::move(caveat_context)};
-    // Where results can be conditional, SpiceDB's stream has a shape of its own (a resource
-    // definite and conditional, or conditional twice): walk as it dispatches. Otherwise every
-    // result is definite and streamed once, and the direct walk gives the same answer faster.
-    // (SpiceDB also repeats a definite resource under a limit; rebacd streams it once there.)
-    const bool chunked = !view->schema->caveats().empty();
+    // Where results can be conditional (a resource definite and conditional, or conditional
+    // twice) or the request has a limit (a definite resource streamed every time a route
+    // reaches it, in SpiceDB's order, which fixes what each page holds), SpiceDB's stream has a
+    // shape of its own: walk as it dispatches. Otherwise each resource is streamed once, in no
+    // order that matters, and the direct walk gives the same answer faster.
+    const bool chunked = limit > 0 || !view->schema->caveats().empty();
     auto run = [&](graph::ResourceVisitor visit) -> absl::Status {
       if (chunked) {
         graph::ChunkedResourceLookup lookup(view->schema, view->snapshot,
