@@ -144,6 +144,31 @@ describe("caveated lookup streams match SpiceDB's", { timeout: 120000 }, () => {
     ]);
   });
 
+  it("a cursor resumes a request with caveat context, however the context's keys are ordered", async () => {
+    // A Struct is a map: the same context may be read back in another key order, and the
+    // cursor must still name the same request. SpiceDB v1.54 pages this to the end.
+    const ctx = v1.PbStruct.fromJson({ b: 2, k1: 1, k2: 2, k3: 3, k4: 4, k5: 5, k6: 6, k7: 7 });
+    const ids = [];
+    let cursor;
+    for (let page = 0; page < 20; page++) {
+      const responses = await zed.promises.lookupResources(
+        v1.LookupResourcesRequest.create({
+          consistency: fullyConsistent(),
+          resourceObjectType: "document",
+          permission: "view",
+          subject: subject("user:alice"),
+          optionalLimit: 1,
+          optionalCursor: cursor,
+          context: ctx,
+        }),
+      );
+      if (!responses.length) break;
+      ids.push(responses[0].resourceObjectId + mark(responses[0].permissionship, responses[0].partialCaveatInfo));
+      cursor = responses[0].afterResultCursor;
+    }
+    assert.deepEqual(ids.sort(), ["d1", "d1", "d2?[a]", "d3", "d3?[a]", "d4?[a]", "d5?[a]", "d6"]);
+  });
+
   it("LookupSubjects streams a relation response by response, duplicates included", async () => {
     // d4's viewers: through g1 (caveat d on the way, c on alice) and through g2 (c on alice).
     assert.deepEqual(await subjects(zed, "document:d4", "viewer"), ["alice?[a,b]", "alice?[a]", "bob"]);
