@@ -23,6 +23,8 @@
 #include "api/permissions_service.h"
 #include "api/request_validation.h"
 #include "api/service_support.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "graph/chunked_resource_lookup.h"
 #include "graph/error_reason.h"
 #include "graph/expand.h"
@@ -65,13 +67,28 @@ uint64_t Fnv1a(absl::string_view bytes) {
   return hash;
 }
 
+// The request's caveat context as bytes that depend only on its content: a Struct is a map, and
+// plain serialization writes a map in whatever order it iterates, which differs between two
+// parses of the same context (so a resumed request would look like another request).
+std::string DeterministicBytes(const v1::LookupResourcesRequest& request) {
+  std::string bytes;
+  if (!request.has_context()) return bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    request.context().SerializeToCodedStream(&coded);
+  }
+  return bytes;
+}
+
 // Everything that shapes the answer's sequence, the cursor itself excepted.
 std::string RequestHash(const v1::LookupResourcesRequest& request) {
   std::string parameters = absl::StrCat(
       request.resource_object_type(), "\n", request.permission(), "\n",
       request.subject().object().object_type(), "\n", request.subject().object().object_id(), "\n",
       request.subject().optional_relation(), "\n", request.optional_limit(), "\n",
-      request.has_context() ? request.context().SerializeAsString() : "");
+      DeterministicBytes(request));
   return absl::StrCat(absl::Hex(Fnv1a(parameters), absl::kZeroPad16));
 }
 
@@ -318,11 +335,12 @@ grpc::Status PermissionsServiceImpl::LookupResources(
         request->resource_object_type(),           request->permission(),
         request->subject().object().object_type(), request->subject().object().object_id(),
         request->subject().optional_relation(),    *std::move(caveat_context)};
-    // Where results can be conditional, SpiceDB's stream has a shape of its own (a resource
-    // definite and conditional, or conditional twice): walk as it dispatches. Otherwise every
-    // result is definite and streamed once, and the direct walk gives the same answer faster.
-    // (SpiceDB also repeats a definite resource under a limit; rebacd streams it once there.)
-    const bool chunked = !view->schema->caveats().empty();
+    // Where results can be conditional (a resource definite and conditional, or conditional
+    // twice) or the request has a limit (a definite resource streamed every time a route
+    // reaches it, in SpiceDB's order, which fixes what each page holds), SpiceDB's stream has a
+    // shape of its own: walk as it dispatches. Otherwise each resource is streamed once, in no
+    // order that matters, and the direct walk gives the same answer faster.
+    const bool chunked = limit > 0 || !view->schema->caveats().empty();
     auto run = [&](graph::ResourceVisitor visit) -> absl::Status {
       if (chunked) {
         graph::ChunkedResourceLookup lookup(view->schema, view->snapshot,

@@ -20,7 +20,8 @@
 // Depth as in SpiceDB: each dispatch costs one unit, a confirmation check gets what is left
 // below it, running out (data cycles included) is FAILED_PRECONDITION /
 // ERROR_REASON_MAXIMUM_DEPTH_EXCEEDED. Identical dispatches are computed once per request.
-// The stream's order is fixed by the data and the schema, so `skip` resumes a page exactly.
+// The stream's order is SpiceDB's: entrypoints in LookupPlan's order, each chunk's resources
+// sorted. It is fixed by the data and the schema, so `skip` resumes a page exactly.
 //
 // Thread safety: a ChunkedResourceLookup serves one request on one thread.
 #ifndef REBACD_GRAPH_CHUNKED_RESOURCE_LOOKUP_H_

@@ -1,9 +1,13 @@
 #include "graph/lookup_plan.h"
 
+#include <algorithm>
 #include <deque>
+#include <functional>
 #include <string_view>
 #include <utility>
 
+#include "absl/container/btree_set.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace rebac::graph {
@@ -158,6 +162,25 @@ LookupPlan::LookupPlan(const schema::CompiledSchema& schema, absl::string_view t
     }
   }
 
+  // SpiceDB's entrypoint order (FirstEntrypointsForSubjectToResource): the relations met by a
+  // depth-first walk down from the target, each before the relations it is reached from, those
+  // taken in the byte order of their "type#relation" names (the objects themselves, "type#",
+  // are not walked into). A subject's hops follow the order of the relation each one leads to,
+  // and within one relation the order of the schema text. It fixes the order in which a walk
+  // reports what it finds, so SpiceDB's pages under a limit can be reproduced.
+  absl::flat_hash_map<std::string, size_t> preorder;
+  std::function<void(const std::string&)> walk = [&](const std::string& key) {
+    if (!preorder.emplace(key, preorder.size()).second) return;
+    auto it = edges_into.find(key);
+    if (it == edges_into.end()) return;
+    absl::btree_set<std::string> below;
+    for (size_t i : it->second) {
+      if (!absl::EndsWith(edges[i].subject_key, "#")) below.insert(edges[i].subject_key);
+    }
+    for (const std::string& next : below) walk(next);
+  };
+  walk(Key(target_type, target_relation));
+
   for (Edge& edge : edges) {
     const Entrypoint& e = edge.entrypoint;
     if (!reaches_target.contains(Key(e.found_type, e.found_relation))) continue;
@@ -172,6 +195,12 @@ LookupPlan::LookupPlan(const schema::CompiledSchema& schema, absl::string_view t
                       other.direct == e.direct);
     }
     if (!seen) hops.push_back(std::move(edge.entrypoint));
+  }
+  for (auto& [subject, hops] : by_subject_) {
+    std::stable_sort(hops.begin(), hops.end(), [&](const Entrypoint& a, const Entrypoint& b) {
+      return preorder.at(Key(a.found_type, a.found_relation)) <
+             preorder.at(Key(b.found_type, b.found_relation));
+    });
   }
 }
 

@@ -61,7 +61,11 @@ class LookupPlan {
              absl::string_view target_relation);
 
   // The hops out of subject relation (type, relation) that lead toward the target; relation ""
-  // is the ellipsis (the subject object itself). Empty when none.
+  // is the ellipsis (the subject object itself). Empty when none. In SpiceDB's entrypoint order
+  // (a walk's results come in this order, which is what SpiceDB's pages under a limit follow):
+  // by the relation each hop leads to, as a depth-first walk down from the target meets it,
+  // taking the relations a relation is computed from in byte order of "type#relation"; hops
+  // into one relation in schema order.
   const std::vector<Entrypoint>& EntrypointsFrom(absl::string_view type,
                                                  absl::string_view relation) const;
 

