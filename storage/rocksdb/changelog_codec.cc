@@ -1,5 +1,7 @@
 #include "storage/rocksdb/changelog_codec.h"
 
+#include "storage/key_codec.h"
+
 namespace rebac::storage::rocksdb_engine {
 namespace {
 
@@ -64,6 +66,10 @@ absl::Status DecodeChangelogEntry(absl::string_view in, RevisionChanges* out) {
   out->updates.clear();
   out->schema_text.reset();
   out->transaction_metadata.clear();
+  return DecodeChangelogPart(in, out);
+}
+
+absl::Status DecodeChangelogPart(absl::string_view in, RevisionChanges* out) {
   std::string value;
   while (!in.empty()) {
     uint8_t tag = static_cast<uint8_t>(in.front());
@@ -87,6 +93,12 @@ absl::Status DecodeChangelogEntry(absl::string_view in, RevisionChanges* out) {
     if (!GetLengthPrefixed(&in, &value) || !DecodeValue(value, &r.value)) return Malformed();
   }
   return absl::OkStatus();
+}
+
+std::string ChangelogPartKey(Revision revision, uint32_t part) {
+  std::string key = keys::RevisionKey(revision);
+  for (int shift = 24; shift >= 0; shift -= 8) key.push_back(static_cast<char>(part >> shift));
+  return key;
 }
 
 }  // namespace rebac::storage::rocksdb_engine

@@ -49,15 +49,26 @@ class KeySorter {
   // Sorts keys[0, n), whose keys all share their first `depth` bytes.
   void Sort(SortKey* keys, size_t n, size_t depth) {
     if (n < 2) return;
+    // keys[i] points anywhere in the entries: both loops fetch ahead (the entry, then its key)
+    // so they do not wait on memory for each key in turn.
+    constexpr size_t kAhead = 8;
+    auto prefetch = [&](size_t i) {
+      if (i + 2 * kAhead < n) __builtin_prefetch(&entries_[keys[i + 2 * kAhead].index]);
+      if (i + kAhead < n) __builtin_prefetch(key(keys[i + kAhead]).data() + depth);
+    };
     absl::string_view first = key(keys[0]);
     size_t shared = first.size() - std::min(depth, first.size());
     for (size_t i = 1; i < n && shared > 0; ++i) {
+      prefetch(i);
       absl::string_view k = key(keys[i]);
       const size_t limit = std::min(shared, k.size() - std::min(depth, k.size()));
       shared = CommonPrefix(first.data() + depth, k.data() + depth, limit);
     }
     depth += shared;
-    for (size_t i = 0; i < n; ++i) keys[i].word = WordAt(key(keys[i]), depth);
+    for (size_t i = 0; i < n; ++i) {
+      prefetch(i);
+      keys[i].word = WordAt(key(keys[i]), depth);
+    }
     std::sort(keys, keys + n, [](const SortKey& a, const SortKey& b) { return a.word < b.word; });
     for (size_t begin = 0; begin < n;) {
       size_t end = begin + 1;

@@ -330,6 +330,44 @@ TEST_P(DatastoreConformanceTest, BulkLoadKeepsValuesAndTheOrderAddedInTheChangeF
   EXPECT_EQ(ReadAll(committed->revision + 1).size(), 2001u);
 }
 
+TEST_P(DatastoreConformanceTest, ALargeImportReadsBackAsOneChangeBetweenItsNeighbours) {
+  // Over 1 MiB of changelog: an ingested import stores its entry in several parts.
+  const Revision first = Write({{UpdateOperation::kTouch, Rel("doc", "a", "viewer", "user", "x")}});
+  std::vector<Relationship> added;
+  for (int i = 0; i < 30000; ++i) {
+    added.push_back(Rel("document", "a-rather-long-document-id-" + std::to_string(i), "viewer",
+                        "user", "u" + std::to_string(i % 101)));
+  }
+  auto load = *store_->StartBulkLoad("big");
+  ASSERT_TRUE(load->Add(added).ok());
+  auto committed = load->Commit();
+  ASSERT_TRUE(committed.ok()) << committed.status();
+  const Revision last = Write({{UpdateOperation::kTouch, Rel("doc", "b", "viewer", "user", "x")}});
+  auto check = [&] {
+    std::vector<RevisionChanges> changes = Changes(first - 1);
+    ASSERT_EQ(changes.size(), 3u);
+    EXPECT_EQ(changes[0].revision, first);
+    EXPECT_EQ(changes[1].revision, committed->revision);
+    EXPECT_EQ(changes[1].transaction_metadata, "big");
+    ASSERT_EQ(changes[1].updates.size(), added.size());
+    for (size_t i = 0; i < added.size(); ++i) {
+      ASSERT_EQ(changes[1].updates[i].relationship, added[i]) << i;
+    }
+    EXPECT_EQ(changes[2].revision, last);
+    ASSERT_EQ(changes[2].updates.size(), 1u);
+    // One revision at a time, and from the import on.
+    EXPECT_EQ(Changes(first, 1).size(), 1u);
+    EXPECT_EQ(Changes(first, 1)[0].updates.size(), added.size());
+    ASSERT_EQ(Changes(committed->revision).size(), 1u);
+    EXPECT_EQ(Changes(committed->revision)[0].revision, last);
+  };
+  check();
+  if (GetParam().persistent) {
+    Open();
+    check();
+  }
+}
+
 TEST_P(DatastoreConformanceTest, EmptyBulkLoadWritesNoRevision) {
   auto load = *store_->StartBulkLoad("");
   auto committed = load->Commit();
