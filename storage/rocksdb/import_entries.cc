@@ -107,7 +107,11 @@ class KeySorter {
 absl::string_view ImportEntries::Copy(absl::string_view bytes) {
   if (bytes.empty()) return absl::string_view();
   if (bytes.size() > free_bytes_) {
-    blocks_.emplace_back(std::max(kBlockBytes, bytes.size()));
+    if (bytes.size() <= kBlockBytes) {
+      blocks_.push_back(supply_.Take());
+    } else {
+      blocks_.emplace_back(bytes.size());
+    }
     block_bytes_ += blocks_.back().size();
     free_ = blocks_.back().data();
     free_bytes_ = blocks_.back().size();
@@ -122,8 +126,8 @@ absl::string_view ImportEntries::Copy(absl::string_view bytes) {
 void ImportEntries::Add(absl::string_view resource_key, absl::string_view subject_key,
                         absl::string_view value) {
   absl::string_view v = Copy(value);
-  entries_[kByResource].push_back({Copy(resource_key), v});
-  entries_[kBySubject].push_back({Copy(subject_key), v});
+  entries_[kByResource].push_back({Copy(resource_key), v}, supply_);
+  entries_[kBySubject].push_back({Copy(subject_key), v}, supply_);
 }
 
 size_t ImportEntries::bytes() const {

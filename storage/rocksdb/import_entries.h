@@ -1,12 +1,14 @@
 // The relationships of one bulk import, held compactly in memory until it commits: each
 // relationship's key in both indexes (`rel`, `rel_by_subj`, without timestamps) and its encoded
-// value, copied into large blocks, so adding one allocates nothing of its own.
+// value, copied into large blocks, so adding one allocates nothing of its own. Once an import
+// grows past a few blocks, a background thread faults the next blocks in ahead of use
+// (PrefaultedBlocks).
 //
 // At commit, Sort() orders each index by key (the order RocksDB keeps them in, and the order an
 // SST file must be written in) and finds a relationship the import holds twice. Sorting leaves
 // the entries where they are, in the order added, and keeps a sorted order beside them.
 //
-// Thread safety: a plain value; one thread at a time.
+// Thread safety: one thread at a time (the block supply's thread is internal).
 #ifndef REBACD_STORAGE_ROCKSDB_IMPORT_ENTRIES_H_
 #define REBACD_STORAGE_ROCKSDB_IMPORT_ENTRIES_H_
 
@@ -18,6 +20,7 @@
 
 #include "absl/strings/string_view.h"
 #include "storage/rocksdb/huge_page_allocator.h"
+#include "storage/rocksdb/prefaulted_blocks.h"
 
 namespace rebac::storage::rocksdb_engine {
 
@@ -76,7 +79,8 @@ class ImportEntries {
   absl::string_view Copy(absl::string_view bytes);
 
   static constexpr size_t kPrefetchDistance = 8;
-  static constexpr size_t kBlockBytes = 4 << 20;
+  static constexpr size_t kBlockBytes = PrefaultedBlocks::kBlockBytes;
+  PrefaultedBlocks supply_;  // blocks_ and the entry chunks
   std::vector<HugePageBuffer> blocks_;
   size_t block_bytes_ = 0;  // total capacity of blocks_
   char* free_ = nullptr;    // the unused tail of the newest block
@@ -84,8 +88,8 @@ class ImportEntries {
   // Entries in fixed chunks of one huge page each: growing never copies them.
   class EntryArray {
    public:
-    void push_back(const Entry& e) {
-      if ((size_ & kChunkMask) == 0) chunks_.emplace_back(kChunkEntries * sizeof(Entry));
+    void push_back(const Entry& e, PrefaultedBlocks& supply) {
+      if ((size_ & kChunkMask) == 0) chunks_.push_back(supply.Take());
       reinterpret_cast<Entry*>(chunks_.back().data())[size_ & kChunkMask] = e;
       ++size_;
     }
@@ -98,6 +102,7 @@ class ImportEntries {
    private:
     static constexpr size_t kChunkBits = 16;  // 64 Ki entries of 32 bytes: 2 MiB
     static constexpr size_t kChunkEntries = size_t{1} << kChunkBits;
+    static_assert(kChunkEntries * sizeof(Entry) == PrefaultedBlocks::kBlockBytes);
     static constexpr size_t kChunkMask = kChunkEntries - 1;
     std::vector<HugePageBuffer> chunks_;
     size_t size_ = 0;
