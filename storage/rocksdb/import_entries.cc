@@ -104,13 +104,14 @@ class KeySorter {
 
 }  // namespace
 
-absl::string_view ImportEntries::Copy(absl::string_view bytes) {
-  if (bytes.empty()) return absl::string_view();
-  if (bytes.size() > free_bytes_) {
-    if (bytes.size() <= kBlockBytes) {
+absl::string_view ImportEntries::Copy(absl::string_view bytes, size_t room) {
+  const size_t size = bytes.size() + room;
+  if (size == 0) return absl::string_view();
+  if (size > free_bytes_) {
+    if (size <= kBlockBytes) {
       blocks_.push_back(supply_.Take());
     } else {
-      blocks_.emplace_back(bytes.size());
+      blocks_.emplace_back(size);
     }
     block_bytes_ += blocks_.back().size();
     free_ = blocks_.back().data();
@@ -118,16 +119,16 @@ absl::string_view ImportEntries::Copy(absl::string_view bytes) {
   }
   std::memcpy(free_, bytes.data(), bytes.size());
   absl::string_view copy(free_, bytes.size());
-  free_ += bytes.size();
-  free_bytes_ -= bytes.size();
+  free_ += size;
+  free_bytes_ -= size;
   return copy;
 }
 
 void ImportEntries::Add(absl::string_view resource_key, absl::string_view subject_key,
                         absl::string_view value) {
   absl::string_view v = Copy(value);
-  entries_[kByResource].push_back({Copy(resource_key), v}, supply_);
-  entries_[kBySubject].push_back({Copy(subject_key), v}, supply_);
+  entries_[kByResource].push_back({Copy(resource_key, kKeySuffixBytes), v}, supply_);
+  entries_[kBySubject].push_back({Copy(subject_key, kKeySuffixBytes), v}, supply_);
 }
 
 size_t ImportEntries::bytes() const {

@@ -12,7 +12,9 @@
 #ifndef REBACD_STORAGE_ROCKSDB_IMPORT_ENTRIES_H_
 #define REBACD_STORAGE_ROCKSDB_IMPORT_ENTRIES_H_
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -53,6 +55,19 @@ class ImportEntries {
     return entries_[index][order_[index][i].index];
   }
 
+  // Each key is followed by this many bytes of its own (a timestamp's room).
+  static constexpr size_t kKeySuffixBytes = 8;
+
+  // Writes `suffix` (at most kKeySuffixBytes) right after the i-th key of `index` in key order
+  // and returns the key and suffix as one view, so an SST writer that wants key + timestamp
+  // contiguous need not copy the key. Different indexes may be written from different threads.
+  absl::string_view SortedKeyWithSuffix(Index index, size_t i, absl::string_view suffix) {
+    const Entry& e = sorted(index, i);
+    char* end = const_cast<char*>(e.key.data()) + e.key.size();  // the key's own room, see Add
+    std::memcpy(end, suffix.data(), std::min(suffix.size(), kKeySuffixBytes));
+    return absl::string_view(e.key.data(), e.key.size() + std::min(suffix.size(), kKeySuffixBytes));
+  }
+
   // Asks the CPU to fetch what sorted(index, j) reads for j a little after i, so a loop over
   // the sorted order, which jumps around memory, does not wait on each entry and key in turn
   // (that wait was most of writing the subject index). A hint only.
@@ -62,8 +77,10 @@ class ImportEntries {
       __builtin_prefetch(&entries_[index][order[i + 2 * kPrefetchDistance].index]);
     }
     if (i + kPrefetchDistance < order.size()) {
+      // A key and its suffix often span two cache lines.
       const Entry& e = entries_[index][order[i + kPrefetchDistance].index];
       __builtin_prefetch(e.key.data());
+      __builtin_prefetch(e.key.data() + e.key.size() + kKeySuffixBytes - 1);
       __builtin_prefetch(e.value.data());
     }
   }
@@ -76,9 +93,10 @@ class ImportEntries {
   };
 
  private:
-  absl::string_view Copy(absl::string_view bytes);
+  // Copies `bytes` into the blocks, followed by `room` bytes left for the caller.
+  absl::string_view Copy(absl::string_view bytes, size_t room = 0);
 
-  static constexpr size_t kPrefetchDistance = 8;
+  static constexpr size_t kPrefetchDistance = 16;
   static constexpr size_t kBlockBytes = PrefaultedBlocks::kBlockBytes;
   PrefaultedBlocks supply_;  // blocks_ and the entry chunks
   std::vector<HugePageBuffer> blocks_;
