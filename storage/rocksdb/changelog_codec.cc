@@ -1,5 +1,7 @@
 #include "storage/rocksdb/changelog_codec.h"
 
+#include <cstring>
+
 #include "storage/key_codec.h"
 
 namespace rebac::storage::rocksdb_engine {
@@ -49,6 +51,41 @@ void ChangelogEntryBuilder::AddUpdate(UpdateOperation operation, const Relations
                                  r.subject_id, r.subject_relation, r.encoded_value}) {
     AppendLengthPrefixed(&bytes_, name);
   }
+}
+
+bool ChangelogEntryBuilder::AddCreateOfResourceKey(absl::string_view key,
+                                                   absl::string_view encoded_value) {
+  // The key's names: resource type, id, relation, subject type, subject relation, subject id.
+  absl::string_view names[6];
+  const char* p = key.data();
+  const char* const end = key.data() + key.size();
+  for (absl::string_view& name : names) {
+    const char* nul = static_cast<const char*>(std::memchr(p, '\0', end - p));
+    if (nul == nullptr) return false;
+    name = absl::string_view(p, nul - p);
+    p = nul + 1;
+  }
+  if (p != end) return false;
+  // The record's order: resource type, id, relation, subject type, subject id, subject relation,
+  // value.
+  const absl::string_view fields[7] = {names[0], names[1], names[2],     names[3],
+                                       names[5], names[4], encoded_value};
+  const size_t old_size = bytes_.size();
+  bytes_.resize(old_size + 1 + key.size() + encoded_value.size() + 7 * 10);
+  char* out = bytes_.data() + old_size;
+  *out++ = static_cast<char>(UpdateOperation::kCreate);
+  for (absl::string_view field : fields) {
+    uint64_t v = field.size();
+    while (v >= 0x80) {
+      *out++ = static_cast<char>((v & 0x7f) | 0x80);
+      v >>= 7;
+    }
+    *out++ = static_cast<char>(v);
+    if (!field.empty()) std::memcpy(out, field.data(), field.size());
+    out += field.size();
+  }
+  bytes_.resize(out - bytes_.data());
+  return true;
 }
 
 void ChangelogEntryBuilder::SetSchema(absl::string_view schema_text) {

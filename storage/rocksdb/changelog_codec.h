@@ -33,6 +33,10 @@ class ChangelogEntryBuilder {
                  absl::string_view encoded_value);
   // The same from a view; its encoded_value is the value recorded.
   void AddUpdate(UpdateOperation operation, const RelationshipView& relationship);
+  // The same as a kCreate of the relationship whose `rel` index key (six NUL-terminated names,
+  // see key_codec.h) is `resource_key`, without splitting it into a view first. False, adding
+  // nothing, when the key is malformed.
+  bool AddCreateOfResourceKey(absl::string_view resource_key, absl::string_view encoded_value);
   // Makes room for `bytes` more without reallocating.
   void Reserve(size_t bytes) { bytes_.reserve(bytes_.size() + bytes); }
   void SetSchema(absl::string_view schema_text);

@@ -81,11 +81,10 @@ class RocksDbDatastore;
 // Adds an import's i-th relationship (in the order added) to `changelog` as a kCreate.
 absl::Status AddImportUpdate(const ImportEntries& entries, size_t i,
                              ChangelogEntryBuilder* changelog) {
-  const ImportEntries::Entry& e = entries.added(ImportEntries::kByResource, i);
-  RelationshipView v;
-  if (!DecodeResourceKey(e.key, &v)) return absl::InternalError("undecodable key in an import");
-  v.encoded_value = e.value;
-  changelog->AddUpdate(UpdateOperation::kCreate, v);
+  const ImportEntries::Entry e = entries.added(ImportEntries::kByResource, i);
+  if (!changelog->AddCreateOfResourceKey(e.key, e.value)) {
+    return absl::InternalError("undecodable key in an import");
+  }
   return absl::OkStatus();
 }
 
@@ -607,7 +606,8 @@ class RocksDbDatastore final : public Datastore {
     };
     auto write_one = [&](int cf, const rocksdb::Slice& key, const rocksdb::Slice& value,
                          const std::string& path) {
-      rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), uncompressed(cf), handles_[cf]);
+      rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), db_->GetOptions(handles_[cf]),
+                                    handles_[cf]);
       rocksdb::Status s = writer.Open(path);
       if (s.ok()) s = writer.Put(key, value);
       if (s.ok()) s = writer.Finish();
