@@ -246,6 +246,22 @@ TEST_P(DatastoreConformanceTest, BulkLoadRefusesExistingRelationships) {
   EXPECT_EQ(ReadAll(2).size(), 2u);
 }
 
+TEST_P(DatastoreConformanceTest, ALoadIntoAnEmptyStoreRefusesWhatAWriterCreatedMeanwhile) {
+  // A store that held a relationship once but holds none now counts as empty too.
+  const Revision created =
+      Write({{UpdateOperation::kTouch, Rel("doc", "0", "viewer", "user", "a")}});
+  Write({{UpdateOperation::kDelete, Rel("doc", "0", "viewer", "user", "a")}});
+  auto load = *store_->StartBulkLoad("");
+  ASSERT_TRUE(
+      load->Add({Rel("doc", "0", "viewer", "user", "a"), Rel("doc", "1", "viewer", "user", "a")})
+          .ok());
+  Write({{UpdateOperation::kTouch, Rel("doc", "1", "viewer", "user", "a")}});
+  auto committed = load->Commit();
+  EXPECT_EQ(committed.status().code(), absl::StatusCode::kAlreadyExists) << committed.status();
+  EXPECT_EQ(store_->HeadRevision(), created + 2);
+  EXPECT_EQ(ReadAll(created + 2).size(), 1u);
+}
+
 TEST_P(DatastoreConformanceTest, BulkLoadRefusesARelationshipAddedTwice) {
   auto load = *store_->StartBulkLoad("");
   ASSERT_TRUE(load->Add({Rel("doc", "1", "viewer", "user", "a"),
