@@ -1,5 +1,9 @@
 #include "storage/rocksdb/changelog_codec.h"
 
+#include <cstring>
+
+#include "storage/key_codec.h"
+
 namespace rebac::storage::rocksdb_engine {
 namespace {
 
@@ -49,6 +53,41 @@ void ChangelogEntryBuilder::AddUpdate(UpdateOperation operation, const Relations
   }
 }
 
+bool ChangelogEntryBuilder::AddCreateOfResourceKey(absl::string_view key,
+                                                   absl::string_view encoded_value) {
+  // The key's names: resource type, id, relation, subject type, subject relation, subject id.
+  absl::string_view names[6];
+  const char* p = key.data();
+  const char* const end = key.data() + key.size();
+  for (absl::string_view& name : names) {
+    const char* nul = static_cast<const char*>(std::memchr(p, '\0', end - p));
+    if (nul == nullptr) return false;
+    name = absl::string_view(p, nul - p);
+    p = nul + 1;
+  }
+  if (p != end) return false;
+  // The record's order: resource type, id, relation, subject type, subject id, subject relation,
+  // value.
+  const absl::string_view fields[7] = {names[0], names[1], names[2],     names[3],
+                                       names[5], names[4], encoded_value};
+  const size_t old_size = bytes_.size();
+  bytes_.resize(old_size + 1 + key.size() + encoded_value.size() + 7 * 10);
+  char* out = bytes_.data() + old_size;
+  *out++ = static_cast<char>(UpdateOperation::kCreate);
+  for (absl::string_view field : fields) {
+    uint64_t v = field.size();
+    while (v >= 0x80) {
+      *out++ = static_cast<char>((v & 0x7f) | 0x80);
+      v >>= 7;
+    }
+    *out++ = static_cast<char>(v);
+    if (!field.empty()) std::memcpy(out, field.data(), field.size());
+    out += field.size();
+  }
+  bytes_.resize(out - bytes_.data());
+  return true;
+}
+
 void ChangelogEntryBuilder::SetSchema(absl::string_view schema_text) {
   bytes_.push_back(static_cast<char>(kTagSchema));
   AppendLengthPrefixed(&bytes_, schema_text);
@@ -64,6 +103,10 @@ absl::Status DecodeChangelogEntry(absl::string_view in, RevisionChanges* out) {
   out->updates.clear();
   out->schema_text.reset();
   out->transaction_metadata.clear();
+  return DecodeChangelogPart(in, out);
+}
+
+absl::Status DecodeChangelogPart(absl::string_view in, RevisionChanges* out) {
   std::string value;
   while (!in.empty()) {
     uint8_t tag = static_cast<uint8_t>(in.front());
@@ -87,6 +130,12 @@ absl::Status DecodeChangelogEntry(absl::string_view in, RevisionChanges* out) {
     if (!GetLengthPrefixed(&in, &value) || !DecodeValue(value, &r.value)) return Malformed();
   }
   return absl::OkStatus();
+}
+
+std::string ChangelogPartKey(Revision revision, uint32_t part) {
+  std::string key = keys::RevisionKey(revision);
+  for (int shift = 24; shift >= 0; shift -= 8) key.push_back(static_cast<char>(part >> shift));
+  return key;
 }
 
 }  // namespace rebac::storage::rocksdb_engine

@@ -47,6 +47,9 @@ constexpr char kMetaHorizon[] = "gc_horizon";
 // long behind one.
 constexpr size_t kGcBatch = 1000;
 
+// An import's changelog entry is written in parts of about this many bytes.
+constexpr size_t kImportChangelogPartBytes = 1 << 20;
+
 enum ColumnFamily {
   kMeta = 0,
   kRel,
@@ -74,6 +77,16 @@ absl::Status ToStatus(const rocksdb::Status& s, absl::string_view what) {
 }
 
 class RocksDbDatastore;
+
+// Adds an import's i-th relationship (in the order added) to `changelog` as a kCreate.
+absl::Status AddImportUpdate(const ImportEntries& entries, size_t i,
+                             ChangelogEntryBuilder* changelog) {
+  const ImportEntries::Entry e = entries.added(ImportEntries::kByResource, i);
+  if (!changelog->AddCreateOfResourceKey(e.key, e.value)) {
+    return absl::InternalError("undecodable key in an import");
+  }
+  return absl::OkStatus();
+}
 
 absl::Status SyncFailedError(const rocksdb::Status& s) {
   return absl::DataLossError(absl::StrCat(
@@ -391,9 +404,10 @@ class RocksDbDatastore final : public Datastore {
     RevisionChanges changes;
     Revision expected = after + 1;
     size_t visited = 0;
-    for (it->Seek(RevisionKey(after + 1)); it->Valid() && visited < max_revisions; it->Next()) {
+    it->Seek(RevisionKey(after + 1));
+    while (it->Valid() && visited < max_revisions) {
       changes.revision = keys::DecodeRevisionKey(absl::string_view(it->key().data(), 8));
-      if (changes.revision != expected) {
+      if (changes.revision != expected || it->key().size() != 8) {
         // Revisions are dense and each one writes its entry, so a gap is history collected
         // since the check above, or damage.
         if (const Revision oldest = OldestRevision(); after < oldest) {
@@ -407,6 +421,18 @@ class RocksDbDatastore final : public Datastore {
               rocksdb_engine::DecodeChangelogEntry(absl::string_view(v.data(), v.size()), &changes);
           !s.ok()) {
         return s;
+      }
+      // The entry's further parts (an import's), right after its key.
+      for (it->Next();
+           it->Valid() && it->key().size() == rocksdb_engine::kChangelogPartKeyBytes &&
+           keys::DecodeRevisionKey(absl::string_view(it->key().data(), 8)) == changes.revision;
+           it->Next()) {
+        v = it->value();
+        if (absl::Status s = rocksdb_engine::DecodeChangelogPart(
+                absl::string_view(v.data(), v.size()), &changes);
+            !s.ok()) {
+          return s;
+        }
       }
       ++visited;
       ++expected;
@@ -517,6 +543,18 @@ class RocksDbDatastore final : public Datastore {
     return RelationshipExistsError(v.ToRelationship());
   }
 
+  // True when no relationship is visible at revision `at` (reads the first key in `rel`): an
+  // import into such a store has nothing to check as it streams. False on a read error.
+  bool NoRelationshipsAt(Revision at) const {
+    const std::string ts = EncodeRevisionTimestamp(at);
+    rocksdb::Slice ts_slice(ts);
+    rocksdb::ReadOptions ro;
+    ro.timestamp = &ts_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, handles_[kRel]));
+    it->SeekToFirst();
+    return !it->Valid() && it->status().ok();
+  }
+
   // ALREADY_EXISTS naming the first relationship of entries [first, last) that exists, not
   // expired, at revision `at`: in the order added, or in key order when `sorted`. Batched
   // MultiGets.
@@ -576,12 +614,17 @@ class RocksDbDatastore final : public Datastore {
   // them with one IngestExternalFiles, which RocksDB applies atomically across column families
   // (one MANIFEST record): a crash leaves all of the revision or none of it, as a WriteBatch
   // would. Ingested files are durable when it returns, so every revision applied before must be
-  // too: the WAL is synced first. REQUIRES: write_mu_ held; revision == written_head() + 1.
-  absl::Status IngestImportLocked(const ImportEntries& entries, Revision revision,
-                                  const ChangelogEntryBuilder& changelog)
+  // too: the WAL is synced first. The changelog entry is written in parts of about
+  // kImportChangelogPartBytes (see changelog_codec.h). REQUIRES: write_mu_ held;
+  // revision == written_head() + 1.
+  absl::Status IngestImportLocked(ImportEntries& entries, Revision revision,
+                                  absl::string_view transaction_metadata)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_) {
     const int64_t commit_micros = std::max(last_commit_micros_, NowMicros());
     const std::string ts = EncodeRevisionTimestamp(revision);
+    if (ts.size() > ImportEntries::kKeySuffixBytes) {
+      return absl::InternalError("an import key has no room for its timestamp");
+    }
     const std::string dir = ImportDir();
     if (absl::Status s = ToStatus(db_->GetEnv()->CreateDirIfMissing(dir), "creating " + dir);
         !s.ok()) {
@@ -599,41 +642,78 @@ class RocksDbDatastore final : public Datastore {
                                     handles_[cf]);
       rocksdb::Status s = writer.Open(path);
       for (size_t i = 0; s.ok() && i < entries.size(); ++i) {
-        const ImportEntries::Entry& e = entries.sorted(index, i);
-        s = writer.Put(rocksdb::Slice(e.key.data(), e.key.size()), ts,
-                       rocksdb::Slice(e.value.data(), e.value.size()));
+        entries.PrefetchSorted(index, i);
+        // Key and timestamp side by side: RocksDB then uses them in place instead of copying
+        // them into a string of its own.
+        const absl::string_view key = entries.SortedKeyWithSuffix(index, i, ts);
+        const absl::string_view value = entries.sorted(index, i).value;
+        s = writer.Put(rocksdb::Slice(key.data(), key.size() - ts.size()),
+                       rocksdb::Slice(key.data() + key.size() - ts.size(), ts.size()),
+                       rocksdb::Slice(value.data(), value.size()));
       }
       if (s.ok()) s = writer.Finish();
-      return s;
+      return ToStatus(s, "writing the import's files");
+    };
+    // Uncompressed: ingestion reads the first and last block of each file back.
+    auto uncompressed = [&](int cf) {
+      rocksdb::Options options = db_->GetOptions(handles_[cf]);
+      options.compression = rocksdb::kNoCompression;
+      return options;
     };
     auto write_one = [&](int cf, const rocksdb::Slice& key, const rocksdb::Slice& value,
                          const std::string& path) {
-      // Uncompressed: the changelog entry is one value as large as the import, and ingestion
-      // reads its block back (compressing and uncompressing it was ~5% of an import).
-      rocksdb::Options options = db_->GetOptions(handles_[cf]);
-      options.compression = rocksdb::kNoCompression;
-      rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), options, handles_[cf]);
+      rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), db_->GetOptions(handles_[cf]),
+                                    handles_[cf]);
       rocksdb::Status s = writer.Open(path);
       if (s.ok()) s = writer.Put(key, value);
       if (s.ok()) s = writer.Finish();
-      return s;
+      return ToStatus(s, "writing the import's files");
     };
-    // The two indexes are written on two threads: the client is idle, waiting for the commit.
-    rocksdb::Status by_subject;
-    std::thread other(
+    // The entry in parts, each one SST block of its own: ingestion reads only the first and the
+    // last, and no buffer as large as the import is built.
+    auto write_changelog = [&](const std::string& path) -> absl::Status {
+      rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), uncompressed(kChangelog),
+                                    handles_[kChangelog]);
+      rocksdb::Status s = writer.Open(path);
+      ChangelogEntryBuilder part;
+      part.Reserve(kImportChangelogPartBytes + 4096);
+      part.SetTransactionMetadata(transaction_metadata);
+      uint32_t parts = 0;
+      auto put_part = [&] {
+        const std::string key =
+            parts == 0 ? RevisionKey(revision) : rocksdb_engine::ChangelogPartKey(revision, parts);
+        ++parts;
+        s = writer.Put(key, rocksdb::Slice(part.bytes()));
+        part.Clear();
+      };
+      for (size_t i = 0; s.ok() && i < entries.size(); ++i) {
+        if (absl::Status st = AddImportUpdate(entries, i, &part); !st.ok()) return st;
+        if (part.size() >= kImportChangelogPartBytes) put_part();
+      }
+      if (s.ok() && (part.size() > 0 || parts == 0)) put_part();
+      if (s.ok()) s = writer.Finish();
+      return ToStatus(s, "writing the import's files");
+    };
+    // The two indexes are written on two more threads: the client is idle, waiting for the
+    // commit.
+    absl::Status by_resource, by_subject;
+    std::thread resource_writer(
+        [&] { by_resource = write_index(kRel, ImportEntries::kByResource, paths[0]); });
+    std::thread subject_writer(
         [&] { by_subject = write_index(kRelBySubject, ImportEntries::kBySubject, paths[1]); });
-    rocksdb::Status s = write_index(kRel, ImportEntries::kByResource, paths[0]);
-    if (s.ok()) s = write_one(kChangelog, RevisionKey(revision), changelog.bytes(), paths[2]);
+    absl::Status s = write_changelog(paths[2]);
     if (s.ok()) {
       s = write_one(kCommitTime, RevisionKey(revision),
                     RevisionKey(static_cast<uint64_t>(commit_micros)), paths[3]);
     }
     if (s.ok()) s = write_one(kMeta, kMetaHead, RevisionKey(revision), paths[4]);
-    other.join();
+    resource_writer.join();
+    subject_writer.join();
+    if (s.ok()) s = by_resource;
     if (s.ok()) s = by_subject;
     if (!s.ok()) {
       remove_files();
-      return ToStatus(s, "writing the import's files");
+      return s;
     }
 
     if (options_.sync) {
@@ -652,9 +732,9 @@ class RocksDbDatastore final : public Datastore {
       // upgrade must flush `rel` and `rel_by_subj` itself before ingesting.
       args[i].options.move_files = true;
     }
-    s = db_->IngestExternalFiles(args);
+    rocksdb::Status ingested = db_->IngestExternalFiles(args);
     remove_files();  // the links left outside the store, or the files of a failed ingestion
-    if (absl::Status st = ToStatus(s, "ingesting the import"); !st.ok()) return st;
+    if (absl::Status st = ToStatus(ingested, "ingesting the import"); !st.ok()) return st;
     last_commit_micros_ = commit_micros;
     written_head_.store(revision, std::memory_order_release);
     if (!options_.sync) head_.Publish(revision);
@@ -800,9 +880,12 @@ class RocksDbDatastore final : public Datastore {
     horizon_.store(horizon, std::memory_order_release);
     if (absl::Status s = RaiseFullHistoryTsLow(horizon); !s.ok()) return s;
 
-    // ReadChanges(after >= horizon) reads from horizon + 1 on.
-    if (absl::Status s = DeleteRevisionKeys(kChangelog, old_horizon + 1, horizon); !s.ok()) {
-      return s;
+    // ReadChanges(after >= horizon) reads from horizon + 1 on. One range deletion: it also
+    // covers the further parts of an import's entry (ChangelogPartKey).
+    {
+      rocksdb::Status s = db_->DeleteRange(rocksdb::WriteOptions(), handles_[kChangelog],
+                                           RevisionKey(old_horizon + 1), RevisionKey(horizon + 1));
+      if (absl::Status st = ToStatus(s, "collecting history"); !st.ok()) return st;
     }
     result.revisions_collected = horizon - old_horizon;
     if (horizon > 1) {
@@ -938,14 +1021,17 @@ class RocksDbDatastore final : public Datastore {
 // One import, held as ImportEntries until it commits, so other writers are not blocked while the
 // client streams. Each relationship is checked against the head of the start when added (in
 // batches, with MultiGet) and, if writes committed meanwhile, again at commit. Commit sorts the
-// entries, which also finds a relationship imported twice, builds the changelog entry (in the
-// order added) and then, under the write lock, either ingests SST files (IngestImportLocked) or,
-// for a small import, applies one sorted WriteBatch. Memory is bounded by
-// RocksDbOptions::max_bulk_load_bytes.
+// entries, which also finds a relationship imported twice, and then, under the write lock,
+// either ingests SST files (IngestImportLocked, which writes the changelog entry in the order
+// added, in parts) or, for a small import, applies one sorted WriteBatch with the whole entry.
+// Memory is bounded by RocksDbOptions::max_bulk_load_bytes.
 class RocksDbBulkLoad final : public BulkLoad {
  public:
   RocksDbBulkLoad(RocksDbDatastore* store, std::string metadata)
-      : store_(store), start_revision_(store->HeadRevision()), metadata_(std::move(metadata)) {}
+      : store_(store),
+        start_revision_(store->HeadRevision()),
+        empty_at_start_(store->NoRelationshipsAt(start_revision_)),
+        metadata_(std::move(metadata)) {}
 
   absl::Status Add(const std::vector<Relationship>& relationships) override {
     const size_t first = entries_.size();
@@ -956,10 +1042,14 @@ class RocksDbBulkLoad final : public BulkLoad {
       entries_.Add(resource_key_, subject_key_, value_);
       changelog_bytes_ += resource_key_.size() + value_.size() + 4;
     }
-    if (absl::Status s = store_->CheckAbsent(entries_, first, entries_.size(), start_revision_,
-                                             /*sorted=*/false);
-        !s.ok()) {
-      return s;
+    // Nothing exists at the start revision in an empty store; writes since are checked at
+    // commit (head != start_revision_).
+    if (!empty_at_start_) {
+      if (absl::Status s = store_->CheckAbsent(entries_, first, entries_.size(), start_revision_,
+                                               /*sorted=*/false);
+          !s.ok()) {
+        return s;
+      }
     }
     const size_t bytes = entries_.bytes() + changelog_bytes_;
     if (bytes > store_->options().max_bulk_load_bytes) {
@@ -973,12 +1063,18 @@ class RocksDbBulkLoad final : public BulkLoad {
 
   absl::StatusOr<WriteResult> Commit() override {
     if (entries_.size() == 0) return WriteResult{.revision = store_->HeadRevision()};
-    ChangelogEntryBuilder changelog;
-    absl::Status changelog_status;
-    std::optional<absl::string_view> twice =
-        entries_.Sort([&] { changelog_status = BuildChangelog(&changelog); });
+    std::optional<absl::string_view> twice = entries_.Sort(nullptr);
     if (twice) return store_->ExistsErrorForKey(*twice);
-    if (!changelog_status.ok()) return changelog_status;
+    const bool ingest = entries_.size() >= store_->options().bulk_load_ingest_min_relationships;
+    // A small import is applied as one WriteBatch with its whole changelog entry; an ingested
+    // one writes its entry in parts while it writes the index files.
+    ChangelogEntryBuilder changelog;
+    if (!ingest) {
+      changelog.SetTransactionMetadata(metadata_);
+      for (size_t i = 0; i < entries_.size(); ++i) {
+        if (absl::Status s = AddImportUpdate(entries_, i, &changelog); !s.ok()) return s;
+      }
+    }
     Revision revision = 0;
     {
       absl::MutexLock lock(&store_->write_mu());
@@ -1001,9 +1097,8 @@ class RocksDbBulkLoad final : public BulkLoad {
         }
       }
       revision = head + 1;
-      absl::Status s = entries_.size() >= store_->options().bulk_load_ingest_min_relationships
-                           ? store_->IngestImportLocked(entries_, revision, changelog)
-                           : store_->ApplyImportLocked(entries_, revision, changelog);
+      absl::Status s = ingest ? store_->IngestImportLocked(entries_, revision, metadata_)
+                              : store_->ApplyImportLocked(entries_, revision, changelog);
       if (!s.ok()) return s;
     }
     if (absl::Status s = store_->AwaitDurable(revision); !s.ok()) return s;
@@ -1026,23 +1121,9 @@ class RocksDbBulkLoad final : public BulkLoad {
     }
   }
 
-  // The revision's changelog entry: the metadata, then every relationship as a kCreate, in the
-  // order added.
-  absl::Status BuildChangelog(ChangelogEntryBuilder* changelog) const {
-    changelog->Reserve(changelog_bytes_ + metadata_.size() + 16);
-    changelog->SetTransactionMetadata(metadata_);
-    RelationshipView v;
-    for (size_t i = 0; i < entries_.size(); ++i) {
-      const ImportEntries::Entry& e = entries_.added(ImportEntries::kByResource, i);
-      if (!DecodeResourceKey(e.key, &v)) return absl::InternalError("undecodable key in an import");
-      v.encoded_value = e.value;
-      changelog->AddUpdate(UpdateOperation::kCreate, v);
-    }
-    return absl::OkStatus();
-  }
-
   RocksDbDatastore* store_;
   const Revision start_revision_;
+  const bool empty_at_start_;  // no relationship visible at start_revision_
   const std::string metadata_;
   ImportEntries entries_;
   size_t changelog_bytes_ = 0;                      // about what the changelog entry will take

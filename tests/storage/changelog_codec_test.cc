@@ -2,6 +2,7 @@
 #include "storage/rocksdb/changelog_codec.h"
 
 #include "gtest/gtest.h"
+#include "storage/key_codec.h"
 
 namespace rebac::storage::rocksdb_engine {
 namespace {
@@ -22,6 +23,25 @@ TEST(ChangelogCodecTest, RoundTripsUpdatesSchemaAndMetadata) {
   EXPECT_TRUE(out.updates[1].relationship.value.empty());
   EXPECT_EQ(out.schema_text, "definition user {}");
   EXPECT_EQ(out.transaction_metadata, "meta");
+}
+
+TEST(ChangelogCodecTest, ACreateFromAResourceKeyIsTheSameRecord) {
+  const Relationship rs[] = {
+      {"doc", "1", "viewer", "group", "eng", "member", {"cav", "ctx", 42}},
+      {"document", std::string(200, 'x'), "viewer", "user", "alice", "", {}},
+      {"a/b", "c", "d", "e/f", "*", "", {"", "", 7}},
+  };
+  for (const Relationship& r : rs) {
+    const std::string value = EncodeValue(r.value);
+    ChangelogEntryBuilder expected, built;
+    expected.AddUpdate(UpdateOperation::kCreate, r, value);
+    ASSERT_TRUE(built.AddCreateOfResourceKey(keys::ResourceKey(r), value));
+    EXPECT_EQ(built.bytes(), expected.bytes());
+  }
+  ChangelogEntryBuilder builder;
+  EXPECT_FALSE(builder.AddCreateOfResourceKey(std::string("a\0b\0c\0", 6), ""));
+  EXPECT_FALSE(builder.AddCreateOfResourceKey(std::string("a\0b\0c\0d\0e\0f\0g", 13), ""));
+  EXPECT_TRUE(builder.bytes().empty());
 }
 
 TEST(ChangelogCodecTest, EmptyMetadataIsNotRecorded) {

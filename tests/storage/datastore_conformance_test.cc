@@ -303,6 +303,22 @@ TEST_P(DatastoreConformanceTest, BulkLoadRefusesExistingRelationships) {
   EXPECT_EQ(ReadAll(2).size(), 2u);
 }
 
+TEST_P(DatastoreConformanceTest, ALoadIntoAnEmptyStoreRefusesWhatAWriterCreatedMeanwhile) {
+  // A store that held a relationship once but holds none now counts as empty too.
+  const Revision created =
+      Write({{UpdateOperation::kTouch, Rel("doc", "0", "viewer", "user", "a")}});
+  Write({{UpdateOperation::kDelete, Rel("doc", "0", "viewer", "user", "a")}});
+  auto load = *store_->StartBulkLoad("");
+  ASSERT_TRUE(
+      load->Add({Rel("doc", "0", "viewer", "user", "a"), Rel("doc", "1", "viewer", "user", "a")})
+          .ok());
+  Write({{UpdateOperation::kTouch, Rel("doc", "1", "viewer", "user", "a")}});
+  auto committed = load->Commit();
+  EXPECT_EQ(committed.status().code(), absl::StatusCode::kAlreadyExists) << committed.status();
+  EXPECT_EQ(store_->HeadRevision(), created + 2);
+  EXPECT_EQ(ReadAll(created + 2).size(), 1u);
+}
+
 TEST_P(DatastoreConformanceTest, BulkLoadRefusesARelationshipAddedTwice) {
   auto load = *store_->StartBulkLoad("");
   ASSERT_TRUE(load->Add({Rel("doc", "1", "viewer", "user", "a"),
@@ -385,6 +401,44 @@ TEST_P(DatastoreConformanceTest, BulkLoadKeepsValuesAndTheOrderAddedInTheChangeF
   // Writes go on on top of it.
   EXPECT_EQ(Write({{UpdateOperation::kDelete, added[0]}}), committed->revision + 1);
   EXPECT_EQ(ReadAll(committed->revision + 1).size(), 2001u);
+}
+
+TEST_P(DatastoreConformanceTest, ALargeImportReadsBackAsOneChangeBetweenItsNeighbours) {
+  // Over 1 MiB of changelog: an ingested import stores its entry in several parts.
+  const Revision first = Write({{UpdateOperation::kTouch, Rel("doc", "a", "viewer", "user", "x")}});
+  std::vector<Relationship> added;
+  for (int i = 0; i < 30000; ++i) {
+    added.push_back(Rel("document", "a-rather-long-document-id-" + std::to_string(i), "viewer",
+                        "user", "u" + std::to_string(i % 101)));
+  }
+  auto load = *store_->StartBulkLoad("big");
+  ASSERT_TRUE(load->Add(added).ok());
+  auto committed = load->Commit();
+  ASSERT_TRUE(committed.ok()) << committed.status();
+  const Revision last = Write({{UpdateOperation::kTouch, Rel("doc", "b", "viewer", "user", "x")}});
+  auto check = [&] {
+    std::vector<RevisionChanges> changes = Changes(first - 1);
+    ASSERT_EQ(changes.size(), 3u);
+    EXPECT_EQ(changes[0].revision, first);
+    EXPECT_EQ(changes[1].revision, committed->revision);
+    EXPECT_EQ(changes[1].transaction_metadata, "big");
+    ASSERT_EQ(changes[1].updates.size(), added.size());
+    for (size_t i = 0; i < added.size(); ++i) {
+      ASSERT_EQ(changes[1].updates[i].relationship, added[i]) << i;
+    }
+    EXPECT_EQ(changes[2].revision, last);
+    ASSERT_EQ(changes[2].updates.size(), 1u);
+    // One revision at a time, and from the import on.
+    EXPECT_EQ(Changes(first, 1).size(), 1u);
+    EXPECT_EQ(Changes(first, 1)[0].updates.size(), added.size());
+    ASSERT_EQ(Changes(committed->revision).size(), 1u);
+    EXPECT_EQ(Changes(committed->revision)[0].revision, last);
+  };
+  check();
+  if (GetParam().persistent) {
+    Open();
+    check();
+  }
 }
 
 TEST_P(DatastoreConformanceTest, EmptyBulkLoadWritesNoRevision) {

@@ -3,6 +3,7 @@
 #include "storage/rocksdb/import_entries.h"
 
 #include <algorithm>
+#include <cstring>
 #include <random>
 #include <set>
 #include <string>
@@ -87,6 +88,19 @@ TEST(ImportEntriesTest, FindsAKeyAddedTwice) {
   EXPECT_EQ(distinct.sorted(ImportEntries::kByResource, 0).key, "a");
   EXPECT_EQ(distinct.sorted(ImportEntries::kByResource, 1).key, std::string("a\0", 2));
   EXPECT_EQ(distinct.sorted(ImportEntries::kByResource, 2).key, std::string("a\0\0", 3));
+}
+
+TEST(PrefaultedBlocksTest, HandsOutDistinctWritableBlocksBeforeAndAfterItsThreadStarts) {
+  PrefaultedBlocks supply(/*lazy_blocks=*/2, /*ahead=*/3);
+  std::vector<HugePageBuffer> taken;
+  std::set<const char*> seen;
+  for (int i = 0; i < 20; ++i) {
+    taken.push_back(supply.Take());
+    ASSERT_EQ(taken.back().size(), PrefaultedBlocks::kBlockBytes);
+    EXPECT_TRUE(seen.insert(taken.back().data()).second);
+    std::memset(taken.back().data(), i, PrefaultedBlocks::kBlockBytes);
+  }
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(taken[i].data()[PrefaultedBlocks::kBlockBytes - 1], i);
 }
 
 }  // namespace
