@@ -20,6 +20,7 @@
 #ifndef REBACD_API_COMPUTE_SLOTS_H_
 #define REBACD_API_COMPUTE_SLOTS_H_
 
+#include <atomic>
 #include <deque>
 
 #include "absl/base/thread_annotations.h"
@@ -45,12 +46,17 @@ class ComputeSlots {
   void Release();
   // Whether anyone waits for a slot now.
   bool Contended() const;
+  // Whether more walks are under way (computing, writing or waiting) than there are slots:
+  // then every slot is likely busy at any moment.
+  bool Oversubscribed() const { return walks_.load(std::memory_order_relaxed) > slots_; }
 
  private:
   struct Waiter {
     bool granted = false;
   };
+  friend class ComputeSlot;
   const int slots_;
+  std::atomic<int> walks_{0};  // ComputeSlots alive, held or not
   mutable absl::Mutex mu_;
   int free_ ABSL_GUARDED_BY(mu_);
   std::deque<Waiter*> waiters_ ABSL_GUARDED_BY(mu_);
@@ -59,8 +65,13 @@ class ComputeSlots {
 // One caller's hold on a slot of a ComputeSlots; released on destruction if still held.
 class ComputeSlot {
  public:
-  explicit ComputeSlot(ComputeSlots* slots) : slots_(slots) {}
-  ~ComputeSlot() { Release(); }
+  explicit ComputeSlot(ComputeSlots* slots) : slots_(slots) {
+    slots_->walks_.fetch_add(1, std::memory_order_relaxed);
+  }
+  ~ComputeSlot() {
+    Release();
+    slots_->walks_.fetch_sub(1, std::memory_order_relaxed);
+  }
   ComputeSlot(const ComputeSlot&) = delete;
   ComputeSlot& operator=(const ComputeSlot&) = delete;
 

@@ -52,8 +52,12 @@ namespace v1 = authzed::api::v1;
 // SpiceDB's default --max-lookup-resources-limit.
 constexpr uint32_t kMaxLookupResourcesLimit = 1000;
 // LookupResources results computed before a walk hands them to be written (after the first,
-// which goes out alone as soon as it is found): enough that each hand-off costs little.
+// which goes out alone as soon as it is found). With more walks under way than compute slots,
+// large batches, so that each hand-off of a slot costs little; otherwise smaller ones, so the
+// client reads one batch while the walk computes the next (kit `lookup` c=1: ~200k -> ~230k
+// results/s, measured against 256 throughout).
 constexpr size_t kLookupBatch = 256;
+constexpr size_t kLookupBatchUncrowded = 64;
 constexpr char kCursorVersion[] = "lr1";
 
 // FNV-1a: stable across processes and restarts, unlike absl::Hash, so a cursor outlives the
@@ -325,7 +329,7 @@ grpc::Status PermissionsServiceImpl::LookupResources(
     BatchStreamWriter<v1::LookupResourcesResponse> out(writer, kLookupBatch);
     auto send_batch = [&] {
       slot.Release();
-      if (!out.Send()) {
+      if (!out.Send(lookup_slots_.Oversubscribed() ? kLookupBatch : kLookupBatchUncrowded)) {
         stream_broken = true;
         return false;
       }

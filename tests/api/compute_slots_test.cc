@@ -3,6 +3,7 @@
 #include "api/compute_slots.h"
 
 #include <atomic>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -84,6 +85,16 @@ TEST(ComputeSlotsTest, YieldHandsALongHeldSlotToAWaiter) {
   EXPECT_TRUE(waiter_ran.load());
   EXPECT_TRUE(holder.held());
   waiter.join();
+}
+
+TEST(ComputeSlotsTest, OversubscribedCountsWalksHeldOrNot) {
+  ComputeSlots slots(1);
+  auto first = std::make_unique<ComputeSlot>(&slots);
+  EXPECT_FALSE(slots.Oversubscribed());
+  ComputeSlot second(&slots);  // neither holds a slot: walks under way still count
+  EXPECT_TRUE(slots.Oversubscribed());
+  first.reset();
+  EXPECT_FALSE(slots.Oversubscribed());
 }
 
 TEST(ComputeSlotsTest, ZeroMeansOnePerCore) {
