@@ -108,38 +108,44 @@ async function subjects(zed, resource, permission, { ctx, subjectType = "user", 
     .sort();
 }
 
-describe("caveated lookup streams match SpiceDB's", { timeout: 120000 }, () => {
+// Starts a server for the enclosing describe() with `schema` and `updates` written before its
+// tests and disposes of it after them; the returned object's `zed` is the client once started.
+function serveForSuite(schema, updates) {
+  const suite = {};
   let server;
-  let zed;
-
   before(async () => {
     server = await startServer();
-    zed = server.client();
-    await writeSchema(zed, SCHEMA);
-    await writeUpdates(zed, RELS);
+    suite.zed = server.client();
+    await writeSchema(suite.zed, schema);
+    await writeUpdates(suite.zed, updates);
   });
   after(async () => {
     await server?.dispose();
   });
+  return suite;
+}
+
+describe("caveated lookup streams match SpiceDB's", { timeout: 120000 }, () => {
+  const suite = serveForSuite(SCHEMA, RELS);
 
   it("LookupResources streams each conditional route chunk, each definite resource once", async () => {
     // d2 is conditional on c through viewer and on d through editor: two results. d4 is reached
     // through g2, whose own relationship has no caveat, so only alice's membership caveat is
     // missing (SpiceDB v1.54 keeps the item's status when one route to it is uncaveated).
-    assert.deepEqual(await resources(zed, "view", "user:alice"), [
+    assert.deepEqual(await resources(suite.zed, "view", "user:alice"), [
       "d1", "d2?[a]", "d2?[b]", "d3", "d3?[a]", "d4?[a]", "d5?[a]", "d6",
     ]);
-    assert.deepEqual(await resources(zed, "viewer", "user:alice"), ["d1", "d2?[a]", "d3", "d3?[a]", "d4?[a]", "d5?[a]", "d6"]);
-    assert.deepEqual(await resources(zed, "both", "user:alice"), ["d1", "d2?[a,b]"]);
-    assert.deepEqual(await resources(zed, "view", "user:alice", { ctx: { a: 1 } }), ["d1", "d2", "d2?[b]", "d3", "d4", "d5", "d6"]);
-    assert.deepEqual(await resources(zed, "view", "user:alice", { ctx: { b: 1 } }), [
+    assert.deepEqual(await resources(suite.zed, "viewer", "user:alice"), ["d1", "d2?[a]", "d3", "d3?[a]", "d4?[a]", "d5?[a]", "d6"]);
+    assert.deepEqual(await resources(suite.zed, "both", "user:alice"), ["d1", "d2?[a,b]"]);
+    assert.deepEqual(await resources(suite.zed, "view", "user:alice", { ctx: { a: 1 } }), ["d1", "d2", "d2?[b]", "d3", "d4", "d5", "d6"]);
+    assert.deepEqual(await resources(suite.zed, "view", "user:alice", { ctx: { b: 1 } }), [
       "d1", "d2", "d2?[a]", "d3", "d3?[a]", "d4?[a]", "d5?[a]", "d6",
     ]);
-    assert.deepEqual(await resources(zed, "view", "user:bob"), ["d4", "d5", "d6"]);
+    assert.deepEqual(await resources(suite.zed, "view", "user:bob"), ["d4", "d5", "d6"]);
   });
 
   it("LookupResources with a limit repeats a definite resource as SpiceDB does", async () => {
-    assert.deepEqual(await resources(zed, "view", "user:alice", { limit: 10 }), [
+    assert.deepEqual(await resources(suite.zed, "view", "user:alice", { limit: 10 }), [
       "d1", "d1", "d2?[a]", "d2?[b]", "d3", "d3?[a]", "d4?[a]", "d5?[a]", "d6",
     ]);
   });
@@ -151,7 +157,7 @@ describe("caveated lookup streams match SpiceDB's", { timeout: 120000 }, () => {
     const ids = [];
     let cursor;
     for (let page = 0; page < 20; page++) {
-      const responses = await zed.promises.lookupResources(
+      const responses = await suite.zed.promises.lookupResources(
         v1.LookupResourcesRequest.create({
           consistency: fullyConsistent(),
           resourceObjectType: "document",
@@ -171,25 +177,25 @@ describe("caveated lookup streams match SpiceDB's", { timeout: 120000 }, () => {
 
   it("LookupSubjects streams a relation response by response, duplicates included", async () => {
     // d4's viewers: through g1 (caveat d on the way, c on alice) and through g2 (c on alice).
-    assert.deepEqual(await subjects(zed, "document:d4", "viewer"), ["alice?[a,b]", "alice?[a]", "bob"]);
+    assert.deepEqual(await subjects(suite.zed, "document:d4", "viewer"), ["alice?[a,b]", "alice?[a]", "bob"]);
     // A permission merges the responses: one result per subject, conditions or-ed.
-    assert.deepEqual(await subjects(zed, "document:d4", "view"), ["alice?[a,b]", "bob"]);
-    assert.deepEqual(await subjects(zed, "document:d3", "view"), ["alice"]);
-    assert.deepEqual(await subjects(zed, "document:d3", "viewer"), ["alice", "alice?[a]"]);
+    assert.deepEqual(await subjects(suite.zed, "document:d4", "view"), ["alice?[a,b]", "bob"]);
+    assert.deepEqual(await subjects(suite.zed, "document:d3", "view"), ["alice"]);
+    assert.deepEqual(await subjects(suite.zed, "document:d3", "viewer"), ["alice", "alice?[a]"]);
     // Each group twice: once as the relationship names it, once as the group itself.
-    assert.deepEqual(await subjects(zed, "document:d4", "viewer", { subjectType: "group", subjectRelation: "member" }), [
+    assert.deepEqual(await subjects(suite.zed, "document:d4", "viewer", { subjectType: "group", subjectRelation: "member" }), [
       "g1?[b]", "g1?[b]", "g2", "g2",
     ]);
   });
 
   it("LookupSubjects keeps wildcards' caveats and their conditional exclusions", async () => {
-    assert.deepEqual(await subjects(zed, "document:d5", "viewer"), ["*?[a]", "bob"]);
-    assert.deepEqual(await subjects(zed, "document:d5", "view_not_banned"), ["*?[a]-[ann?,tom]", "bob"]);
-    assert.deepEqual(await subjects(zed, "document:d5", "view_not_banned", { ctx: { a: 1 } }), ["*-[ann,tom]", "bob"]);
-    assert.deepEqual(await subjects(zed, "document:d5", "viewer_and_banned"), ["ann?[a]", "tom?[a]"]);
-    assert.deepEqual(await subjects(zed, "document:d6", "view_not_banned"), ["*?[a]-[tom]"]);
-    assert.deepEqual(await subjects(zed, "document:d6", "view_not_banned", { ctx: { a: 2 } }), ["*-[tom]"]);
-    assert.deepEqual(await subjects(zed, "document:d6", "viewer_and_banned"), ["*?[a]", "tom"]);
+    assert.deepEqual(await subjects(suite.zed, "document:d5", "viewer"), ["*?[a]", "bob"]);
+    assert.deepEqual(await subjects(suite.zed, "document:d5", "view_not_banned"), ["*?[a]-[ann?,tom]", "bob"]);
+    assert.deepEqual(await subjects(suite.zed, "document:d5", "view_not_banned", { ctx: { a: 1 } }), ["*-[ann,tom]", "bob"]);
+    assert.deepEqual(await subjects(suite.zed, "document:d5", "viewer_and_banned"), ["ann?[a]", "tom?[a]"]);
+    assert.deepEqual(await subjects(suite.zed, "document:d6", "view_not_banned"), ["*?[a]-[tom]"]);
+    assert.deepEqual(await subjects(suite.zed, "document:d6", "view_not_banned", { ctx: { a: 2 } }), ["*-[tom]"]);
+    assert.deepEqual(await subjects(suite.zed, "document:d6", "viewer_and_banned"), ["*?[a]", "tom"]);
   });
 });
 
@@ -277,21 +283,10 @@ async function pages(zed, permission, subj, limit) {
 }
 
 describe("non-caveated LookupResources pages match SpiceDB's", { timeout: 120000 }, () => {
-  let server;
-  let zed;
-
-  before(async () => {
-    server = await startServer();
-    zed = server.client();
-    await writeSchema(zed, PLAIN_SCHEMA);
-    await writeUpdates(zed, PLAIN_RELS);
-  });
-  after(async () => {
-    await server?.dispose();
-  });
+  const suite = serveForSuite(PLAIN_SCHEMA, PLAIN_RELS);
 
   it("without a limit each resource is streamed once", async () => {
-    const once = async (permission, subj) => (await resources(zed, permission, subj)).join(",");
+    const once = async (permission, subj) => (await resources(suite.zed, permission, subj)).join(",");
     assert.equal(await once("view", "user:tom"), "a,b,c,d,e,f");
     assert.equal(await once("view_not_banned", "user:tom"), "b,c,d,f");
     assert.equal(await once("read", "user:sam"), "e,f,x1,x2,x3,x4");
@@ -299,27 +294,27 @@ describe("non-caveated LookupResources pages match SpiceDB's", { timeout: 120000
 
   it("a limit streams a resource once per route, in SpiceDB's order", async () => {
     // owner's chunk, viewer's (tom and the wildcard), g1's, g2's, f1's (through g3), f2's.
-    assert.deepEqual(await pages(zed, "view", "user:tom", 100), ["a,b,c,a,e,f,a,a,b,c,d,d", ""]);
+    assert.deepEqual(await pages(suite.zed, "view", "user:tom", 100), ["a,b,c,a,e,f,a,a,b,c,d,d", ""]);
     // editor before viewer, though the schema says `viewer + editor`.
-    assert.deepEqual(await pages(zed, "read", "user:sam", 100), ["x1,x3,x4,e,f,x1,x2,x3", ""]);
+    assert.deepEqual(await pages(suite.zed, "read", "user:sam", 100), ["x1,x3,x4,e,f,x1,x2,x3", ""]);
     // Intersection and exclusion: each route's resources confirmed by a check, repeats kept.
-    assert.deepEqual(await pages(zed, "both", "user:tom", 100), ["a,a,a,b", ""]);
-    assert.deepEqual(await pages(zed, "view_not_banned", "user:tom", 100), ["b,c,f,b,c,d,d", ""]);
-    assert.deepEqual(await pages(zed, "viewer", "user:tom", 100), ["a,e,f,a,a,b", ""]);
-    assert.deepEqual(await pages(zed, "view", "group:g1#member", 100), ["a,a,b", ""]);
-    assert.deepEqual(await pages(zed, "view", "user:ann", 100), ["e,f", ""]);
+    assert.deepEqual(await pages(suite.zed, "both", "user:tom", 100), ["a,a,a,b", ""]);
+    assert.deepEqual(await pages(suite.zed, "view_not_banned", "user:tom", 100), ["b,c,f,b,c,d,d", ""]);
+    assert.deepEqual(await pages(suite.zed, "viewer", "user:tom", 100), ["a,e,f,a,a,b", ""]);
+    assert.deepEqual(await pages(suite.zed, "view", "group:g1#member", 100), ["a,a,b", ""]);
+    assert.deepEqual(await pages(suite.zed, "view", "user:ann", 100), ["e,f", ""]);
   });
 
   it("paging with the cursor resumes that stream, `limit` items a page, then an empty page", async () => {
-    assert.deepEqual(await pages(zed, "view", "user:tom", 1), ["a", "b", "c", "a", "e", "f", "a", "a", "b", "c", "d", "d", ""]);
-    assert.deepEqual(await pages(zed, "view", "user:tom", 2), ["a,b", "c,a", "e,f", "a,a", "b,c", "d,d", ""]);
-    assert.deepEqual(await pages(zed, "view", "user:tom", 3), ["a,b,c", "a,e,f", "a,a,b", "c,d,d", ""]);
-    assert.deepEqual(await pages(zed, "view", "user:tom", 5), ["a,b,c,a,e", "f,a,a,b,c", "d,d", ""]);
-    assert.deepEqual(await pages(zed, "read", "user:sam", 3), ["x1,x3,x4", "e,f,x1", "x2,x3", ""]);
-    assert.deepEqual(await pages(zed, "both", "user:tom", 1), ["a", "a", "a", "b", ""]);
-    assert.deepEqual(await pages(zed, "view_not_banned", "user:tom", 2), ["b,c", "f,b", "c,d", "d", ""]);
-    assert.deepEqual(await pages(zed, "viewer", "user:tom", 5), ["a,e,f,a,a", "b", ""]);
-    assert.deepEqual(await pages(zed, "view", "group:g1#member", 2), ["a,a", "b", ""]);
-    assert.deepEqual(await pages(zed, "view", "user:ann", 1), ["e", "f", ""]);
+    assert.deepEqual(await pages(suite.zed, "view", "user:tom", 1), ["a", "b", "c", "a", "e", "f", "a", "a", "b", "c", "d", "d", ""]);
+    assert.deepEqual(await pages(suite.zed, "view", "user:tom", 2), ["a,b", "c,a", "e,f", "a,a", "b,c", "d,d", ""]);
+    assert.deepEqual(await pages(suite.zed, "view", "user:tom", 3), ["a,b,c", "a,e,f", "a,a,b", "c,d,d", ""]);
+    assert.deepEqual(await pages(suite.zed, "view", "user:tom", 5), ["a,b,c,a,e", "f,a,a,b,c", "d,d", ""]);
+    assert.deepEqual(await pages(suite.zed, "read", "user:sam", 3), ["x1,x3,x4", "e,f,x1", "x2,x3", ""]);
+    assert.deepEqual(await pages(suite.zed, "both", "user:tom", 1), ["a", "a", "a", "b", ""]);
+    assert.deepEqual(await pages(suite.zed, "view_not_banned", "user:tom", 2), ["b,c", "f,b", "c,d", "d", ""]);
+    assert.deepEqual(await pages(suite.zed, "viewer", "user:tom", 5), ["a,e,f,a,a", "b", ""]);
+    assert.deepEqual(await pages(suite.zed, "view", "group:g1#member", 2), ["a,a", "b", ""]);
+    assert.deepEqual(await pages(suite.zed, "view", "user:ann", 1), ["e", "f", ""]);
   });
 });
