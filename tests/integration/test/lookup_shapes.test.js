@@ -72,16 +72,19 @@ const mark = (permissionship, info) =>
     ? `?[${[...(info?.missingRequiredContext ?? [])].sort().join(",")}]`
     : "";
 
+// A fully consistent LookupResources of documents.
+const documentsRequest = (permission, subj, extra) =>
+  v1.LookupResourcesRequest.create({
+    consistency: fullyConsistent(),
+    resourceObjectType: "document",
+    permission,
+    subject: subject(subj),
+    ...extra,
+  });
+
 async function resources(zed, permission, subj, { ctx, limit = 0 } = {}) {
   const responses = await zed.promises.lookupResources(
-    v1.LookupResourcesRequest.create({
-      consistency: fullyConsistent(),
-      resourceObjectType: "document",
-      permission,
-      subject: subject(subj),
-      optionalLimit: limit,
-      context: context(ctx),
-    }),
+    documentsRequest(permission, subj, { optionalLimit: limit, context: context(ctx) }),
   );
   return responses.map((r) => r.resourceObjectId + mark(r.permissionship, r.partialCaveatInfo)).sort();
 }
@@ -266,14 +269,7 @@ async function pages(zed, permission, subj, limit) {
   let cursor;
   for (let i = 0; i < 50; i++) {
     const responses = await zed.promises.lookupResources(
-      v1.LookupResourcesRequest.create({
-        consistency: fullyConsistent(),
-        resourceObjectType: "document",
-        permission,
-        subject: subject(subj),
-        optionalLimit: limit,
-        optionalCursor: cursor,
-      }),
+      documentsRequest(permission, subj, { optionalLimit: limit, optionalCursor: cursor }),
     );
     out.push(responses.map((r) => r.resourceObjectId).join(","));
     if (!responses.length) return out;
