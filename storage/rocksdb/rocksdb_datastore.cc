@@ -37,7 +37,12 @@ using rocksdb_engine::ChangelogEntryBuilder;
 using rocksdb_engine::EncodeRevisionTimestamp;
 using rocksdb_engine::ImportEntries;
 
-constexpr char kFormatVersion[] = "1";
+// 2: an import's changelog entry may be stored in parts (ChangelogPartKey), which a version-1
+// reader would report as damage when Watch reached it. A version-1 store is read as it is and
+// stamped 2 when opened, since this binary may add such parts to it; a version-1 binary then
+// refuses the store at start with a clear message instead.
+constexpr char kFormatVersion[] = "2";
+constexpr char kFormatVersionWithoutParts[] = "1";
 constexpr char kMetaFormat[] = "format_version";
 constexpr char kMetaInstance[] = "instance_id";
 constexpr char kMetaHead[] = "head_revision";
@@ -1208,10 +1213,15 @@ absl::StatusOr<std::unique_ptr<Datastore>> OpenRocksDbDatastore(const RocksDbOpt
   } else if (!s.ok()) {
     return fail(ToStatus(s, "reading the datastore format"));
   } else {
-    if (format != kFormatVersion) {
-      return fail(absl::FailedPreconditionError(
-          absl::StrCat("the datastore at ", options.path, " has format version ", format,
-                       "; this rebacd reads version ", kFormatVersion)));
+    if (format == kFormatVersionWithoutParts) {
+      rocksdb::WriteOptions wo;
+      wo.sync = true;
+      s = db->Put(wo, meta, kMetaFormat, kFormatVersion);
+      if (!s.ok()) return fail(ToStatus(s, "upgrading the datastore format"));
+    } else if (format != kFormatVersion) {
+      return fail(absl::FailedPreconditionError(absl::StrCat(
+          "the datastore at ", options.path, " has format version ", format,
+          "; this rebacd reads versions ", kFormatVersionWithoutParts, " and ", kFormatVersion)));
     }
     s = db->Get(rocksdb::ReadOptions(), meta, kMetaInstance, &instance_id);
     if (s.ok()) s = db->Get(rocksdb::ReadOptions(), meta, kMetaHead, &head_bytes);

@@ -2,10 +2,13 @@
 #include "storage/rocksdb/rocksdb_datastore.h"
 
 #include <filesystem>
+#include <functional>
 #include <set>
 
 #include "gtest/gtest.h"
+#include "rocksdb/db.h"
 #include "storage/key_codec.h"
+#include "storage/rocksdb/revision_comparator.h"
 #include "tests/support/scratch_dir.h"
 
 namespace rebac::storage {
@@ -54,6 +57,68 @@ TEST_F(RocksDbDatastoreTest, NewStoreStartsAtRevisionZeroWithAnInstanceId) {
   std::string id = store_->instance_id();
   Reopen();
   EXPECT_EQ(store_->instance_id(), id);
+}
+
+// Sets the store's format stamp as another rebacd would have left it, through RocksDB itself,
+// and returns what the stamp reads after `then` ran.
+std::string WithFormatStamp(const std::string& path, const std::string& stamp,
+                            const std::function<void()>& then) {
+  auto open_raw = [&](std::unique_ptr<rocksdb::DB>* db,
+                      std::vector<rocksdb::ColumnFamilyHandle*>* handles) {
+    std::vector<std::string> names;
+    EXPECT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    for (const std::string& name : names) {
+      rocksdb::ColumnFamilyOptions options;
+      if (name == "rel" || name == "rel_by_subj") {
+        options.comparator = rocksdb_engine::RevisionComparator();
+      }
+      descriptors.emplace_back(name, options);
+    }
+    rocksdb::DB* raw = nullptr;
+    rocksdb::Status s = rocksdb::DB::Open(rocksdb::DBOptions(), path, descriptors, handles, &raw);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    db->reset(raw);
+  };
+  auto close_raw = [](std::unique_ptr<rocksdb::DB>* db,
+                      std::vector<rocksdb::ColumnFamilyHandle*>* handles) {
+    for (auto* h : *handles) (*db)->DestroyColumnFamilyHandle(h);
+    handles->clear();
+    db->reset();
+  };
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  open_raw(&db, &handles);
+  EXPECT_TRUE(db->Put(rocksdb::WriteOptions(), "format_version", stamp).ok());
+  close_raw(&db, &handles);
+  then();
+  open_raw(&db, &handles);
+  std::string after;
+  EXPECT_TRUE(db->Get(rocksdb::ReadOptions(), "format_version", &after).ok());
+  close_raw(&db, &handles);
+  return after;
+}
+
+// A store of the format before imports wrote their changelog in parts opens with its data and is
+// stamped 2, so that an older rebacd refuses it at start; an unknown format is refused clearly.
+TEST_F(RocksDbDatastoreTest, FormatOneIsReadAndStampedTwoUnknownFormatsAreRefused) {
+  Write({{UpdateOperation::kTouch, Rel("doc", "1", "viewer", "user", "a")}});
+  store_.reset();
+  const std::string path = dir_.string();
+  EXPECT_EQ(WithFormatStamp(path, "1",
+                            [&] {
+                              Reopen();
+                              EXPECT_EQ(ReadAll(1).size(), 1u);
+                              store_.reset();
+                            }),
+            "2");
+  WithFormatStamp(path, "9", [&] {
+    auto opened = OpenRocksDbDatastore({.path = path});
+    ASSERT_FALSE(opened.ok());
+    EXPECT_EQ(opened.status().code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_NE(opened.status().message().find("has format version 9"), std::string::npos)
+        << opened.status();
+  });
 }
 
 TEST_F(RocksDbDatastoreTest, EachWriteGetsTheNextRevision) {
