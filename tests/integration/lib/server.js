@@ -19,6 +19,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, before } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 
 import { v1 } from "@authzed/authzed-node";
@@ -247,4 +248,19 @@ export async function startServer(options) {
   const server = new RebacdServer(options);
   await server.start();
   return server;
+}
+
+/**
+ * One server for the enclosing describe(): started before its tests, `setup(client, server)` run
+ * (write a schema, relationships), disposed of after them.
+ */
+export function serveForSuite(setup) {
+  let server;
+  before(async () => {
+    server = await startServer();
+    await setup(server.client(), server);
+  });
+  after(async () => {
+    await server?.dispose();
+  });
 }

@@ -2,11 +2,11 @@
 // (ImportBulkRelationships / ExportBulkRelationships) and the older ExperimentalService
 // (BulkImportRelationships / BulkExportRelationships) that existing clients still call.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 
 import { v1 } from "@authzed/authzed-node";
 
-import { startServer } from "../lib/server.js";
+import { serveForSuite } from "../lib/server.js";
 import {
   CREATE,
   Status,
@@ -42,16 +42,10 @@ const docs = (prefix, n, relation = "viewer") =>
   Array.from({ length: n }, (_, i) => `document:${prefix}${i}#${relation}@user:u${i % 13}`);
 
 describe("bulk import and export", { timeout: 120000 }, () => {
-  let server;
   let zed;
-
-  before(async () => {
-    server = await startServer();
-    zed = server.client();
+  serveForSuite(async (client) => {
+    zed = client;
     await writeSchema(zed, SCHEMA);
-  });
-  after(async () => {
-    await server?.dispose();
   });
 
   it("imports a stream of batches as one transaction and exports it back exactly", async () => {

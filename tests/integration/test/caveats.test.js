@@ -4,12 +4,12 @@
 // checks and lookups), which the differential harness (tests/differential --caveats) compares
 // against SpiceDB v1.54 on random schemas.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 
 import { v1 } from "@authzed/authzed-node";
 
-import { startServer } from "../lib/server.js";
+import { serveForSuite } from "../lib/server.js";
 import { CREATE, HAS, NO, Status, fullyConsistent, object, rejectsWith, relationship, subject, writeSchema } from "../lib/spicedb.js";
 
 const CONDITIONAL = v1.CheckPermissionResponse_Permissionship.CONDITIONAL_PERMISSION;
@@ -73,12 +73,9 @@ const checkWith = (zed, resource, permission, subj, context) =>
   );
 
 describe("caveats and expiration", { timeout: 120000 }, () => {
-  let server;
   let zed;
-
-  before(async () => {
-    server = await startServer();
-    zed = server.client();
+  serveForSuite(async (client) => {
+    zed = client;
     await writeSchema(zed, SCHEMA);
     await writeRels(zed, [
       rel("document:1#viewer@user:alice", { name: "ip_allowlist", context: { cidr: "10.0.0.0/8" } }),
@@ -86,9 +83,6 @@ describe("caveats and expiration", { timeout: 120000 }, () => {
       rel("document:2#viewer@user:alice"),
       rel("document:2#banned@user:alice", { name: "within_limit", context: { limit: 10 } }),
     ]);
-  });
-  after(async () => {
-    await server?.dispose();
   });
 
   it("a caveat with missing context answers CONDITIONAL and names what is missing", async () => {

@@ -1,8 +1,8 @@
 // Depth limit: SpiceDB stops a check after 50 levels of dispatch.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 
-import { startServer } from "../lib/server.js";
+import { serveForSuite } from "../lib/server.js";
 import { CREATE, HAS, NO, Status, check, checkResponse, rejectsWith, write, writeSchema } from "../lib/spicedb.js";
 
 const SCHEMA = `definition user {}
@@ -20,17 +20,11 @@ function chain(prefix, length) {
 }
 
 describe("depth", { timeout: 120000 }, () => {
-  let server;
   let zed;
-
-  before(async () => {
-    server = await startServer();
-    zed = server.client();
+  serveForSuite(async (client) => {
+    zed = client;
     await writeSchema(zed, SCHEMA);
     await write(zed, CREATE, [...chain("short", 10), ...chain("long", 60)]);
-  });
-  after(async () => {
-    await server?.dispose();
   });
 
   it("a chain of 10 nested groups → HAS_PERMISSION", async () => {

