@@ -321,19 +321,17 @@ grpc::Status PermissionsServiceImpl::LookupResources(
     if (!slot.Acquire(client_gone)) return absl::CancelledError("the client went away");
     const graph::LookupResourcesOptions options{
         .max_depth = limits_.max_depth, .skip = cursor.sent, .cancelled = [&] {
-          return !slot.Yield(client_gone) || context->IsCancelled();
+          return !slot.Yield(client_gone) || client_gone();
         }};
     const uint64_t limit = request->optional_limit();
     uint64_t sent_now = 0;
     bool stream_broken = false;
     BatchStreamWriter<v1::LookupResourcesResponse> out(writer, kLookupBatch);
+    // False when the client went away, while writing or waiting for the slot again.
     auto send_batch = [&] {
       slot.Release();
-      if (!out.Send(lookup_slots_.Oversubscribed() ? kLookupBatch : kLookupBatchUncrowded)) {
-        stream_broken = true;
-        return false;
-      }
-      return slot.Acquire(client_gone);
+      return out.Send(lookup_slots_.Oversubscribed() ? kLookupBatch : kLookupBatchUncrowded) &&
+             slot.Acquire(client_gone);
     };
     absl::StatusOr<schema::caveats::ValueMap> caveat_context =
         RequestCaveatContext(request->has_context() ? &request->context() : nullptr);

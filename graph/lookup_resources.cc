@@ -205,7 +205,6 @@ absl::Status ResourceLookup::Visit(const std::string& type, const std::string& r
   }
   REBAC_GRAPH_RETURN_IF_ERROR(reads.Run(*snapshot_, type));
 
-  const std::vector<std::pair<std::string, Membership>> itself = {{id, Membership::Yes()}};
   for (size_t e = 0; e < entrypoints.size(); ++e) {
     const Entrypoint& entrypoint = entrypoints[e];
     // A hop through an intersection, exclusion or `.all()` is confirmed where it is taken, by a
@@ -231,7 +230,8 @@ absl::Status ResourceLookup::Visit(const std::string& type, const std::string& r
       return absl::OkStatus();
     };
     if (entrypoint.kind == Entrypoint::Kind::kComputedUserset) {
-      REBAC_GRAPH_RETURN_IF_ERROR(follow(itself));
+      // The object itself, built only for this hop: Visit runs once per object reached.
+      REBAC_GRAPH_RETURN_IF_ERROR(follow({{id, Membership::Yes()}}));
     } else {
       for (const auto* found : reads.Of(e)) {
         REBAC_GRAPH_RETURN_IF_ERROR(follow(*found));
