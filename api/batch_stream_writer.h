@@ -17,6 +17,9 @@
 // overlap gained. Smaller batches when the server is not crowded overlap the client's reading
 // with the walk instead.)
 //
+// Given the stream's connection (StreamWriteTurns), each batch is written in the connection's
+// turn, so the streams of one client do not contend in its transport message by message.
+//
 // Thread safety: one writer per stream, used from one thread at a time.
 #ifndef REBACD_API_BATCH_STREAM_WRITER_H_
 #define REBACD_API_BATCH_STREAM_WRITER_H_
@@ -27,6 +30,7 @@
 #include <vector>
 
 #include "api/coalescing_writer.h"
+#include "api/stream_write_turns.h"
 #include "grpcpp/support/sync_stream.h"
 
 namespace rebac::api {
@@ -34,8 +38,9 @@ namespace rebac::api {
 template <typename Response>
 class BatchStreamWriter {
  public:
-  BatchStreamWriter(grpc::ServerWriterInterface<Response>* writer, size_t batch_size)
-      : out_(writer), batch_(std::max<size_t>(batch_size, 1)) {}
+  BatchStreamWriter(grpc::ServerWriterInterface<Response>* writer, size_t batch_size,
+                    StreamWriteTurns::Connection* connection = nullptr)
+      : out_(writer), batch_(std::max<size_t>(batch_size, 1)), connection_(connection) {}
 
   BatchStreamWriter(const BatchStreamWriter&) = delete;
   BatchStreamWriter& operator=(const BatchStreamWriter&) = delete;
@@ -51,6 +56,8 @@ class BatchStreamWriter {
     const size_t count = filled_;
     filled_ = 0;
     limit_ = next_batch == 0 ? batch_.size() : std::min(next_batch, batch_.size());
+    const StreamWriteTurns::Turn turn =
+        connection_ != nullptr ? connection_->Take() : StreamWriteTurns::Turn();
     for (size_t i = 0; i < count; ++i) {
       if (!out_.Write(std::move(batch_[i]))) return false;
     }
@@ -60,6 +67,7 @@ class BatchStreamWriter {
  private:
   CoalescingWriter<Response> out_;
   std::vector<Response> batch_;
+  StreamWriteTurns::Connection* connection_;
   size_t filled_ = 0;
   size_t limit_ = 1;  // responses in the batch when it is full: one for the first
 };

@@ -326,7 +326,8 @@ grpc::Status PermissionsServiceImpl::LookupResources(
     const uint64_t limit = request->optional_limit();
     uint64_t sent_now = 0;
     bool stream_broken = false;
-    BatchStreamWriter<v1::LookupResourcesResponse> out(writer, kLookupBatch);
+    StreamWriteTurns::Connection connection = write_turns_.For(context->peer());
+    BatchStreamWriter<v1::LookupResourcesResponse> out(writer, kLookupBatch, &connection);
     // False when the client went away, while writing or waiting for the slot again.
     auto send_batch = [&] {
       slot.Release();

@@ -8,6 +8,7 @@
 #include "api/authenticator.h"
 #include "api/compute_slots.h"
 #include "api/serving_state.h"
+#include "api/stream_write_turns.h"
 #include "authzed/api/v1/permission_service.grpc.pb.h"
 
 namespace rebac::api {
@@ -68,6 +69,7 @@ class PermissionsServiceImpl final : public authzed::api::v1::PermissionsService
   const Authenticator* auth_;
   PermissionsLimits limits_;
   ComputeSlots lookup_slots_;
+  StreamWriteTurns write_turns_;
 };
 
 }  // namespace rebac::api

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <thread>
 
+#include "absl/time/clock.h"
 #include "api/per_token_serving_states.h"
 #include "api/server.h"
 #include "authzed/api/v1/experimental_service.grpc.pb.h"
@@ -193,6 +194,48 @@ TEST_F(StreamingServicesTest, AnImportThatRecreatesARelationshipWritesNothing) {
   int rows = 0;
   while (reader->Read(&row)) ++rows;
   EXPECT_EQ(rows, 1);
+}
+
+// The streams of one connection write their batches in turn (StreamWriteTurns); a stream
+// whose client stops reading holds its turn while its write waits for flow control, and must
+// not stall the connection's other streams.
+TEST_F(StreamingServicesTest, ALookupNotReadDoesNotStallAnotherOnTheSameConnection) {
+  // Some 13 MB of responses: past what the transport buffers for a stream its client does not read
+  // (at 40,000 the unread stream never waited, and the test could not fail).
+  constexpr int kDocuments = 120000;
+  for (int chunk = 0; chunk < kDocuments / 1000; ++chunk) {
+    std::vector<v1::Relationship> rels;
+    for (int i = 0; i < 1000; ++i) rels.push_back(Rel(std::to_string(chunk * 1000 + i), "alice"));
+    Write(std::move(rels));
+  }
+  v1::LookupResourcesRequest request;
+  request.set_resource_object_type("document");
+  request.set_permission("viewer");
+  request.mutable_subject()->mutable_object()->set_object_type("user");
+  request.mutable_subject()->mutable_object()->set_object_id("alice");
+  request.mutable_consistency()->set_fully_consistent(true);
+
+  grpc::ClientContext unread_context;
+  Authorize(&unread_context);
+  auto unread = permissions_->LookupResources(&unread_context, request);
+  v1::LookupResourcesResponse response;
+  ASSERT_TRUE(unread->Read(&response));     // then never read again
+  absl::SleepFor(absl::Milliseconds(200));  // its writes now wait for the client
+
+  grpc::ClientContext context;
+  Authorize(&context);
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  auto reader = permissions_->LookupResources(&context, request);
+  int read = 0;
+  while (reader->Read(&response)) ++read;
+  grpc::Status status = reader->Finish();
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(read, kDocuments);
+
+  unread_context.TryCancel();
+  while (unread->Read(&response)) {
+  }
+  EXPECT_EQ(unread->Finish().error_code(), grpc::StatusCode::CANCELLED);
 }
 
 TEST(PerTokenServingStatesTest, EachTokenHasItsOwnStore) {
