@@ -103,10 +103,34 @@ struct LookupCursor {
   uint64_t sent = 0;
 };
 
-std::string EncodeCursor(const LookupCursor& cursor) {
-  return absl::Base64Escape(absl::StrCat(kCursorVersion, ":", cursor.revision, ":",
-                                         cursor.request_hash, ":", cursor.sent));
-}
+// Writes the after_result_cursor of each result of a stream: base64 of
+// "lr1:<revision>:<request hash>:<results sent>". Base64 maps each 3 bytes on their own, so the
+// whole 3-byte groups of the part every cursor of the stream shares are encoded once, and each
+// result encodes only the rest: no allocation per result once the strings have grown.
+class CursorWriter {
+ public:
+  explicit CursorWriter(const LookupCursor& stream) {
+    const std::string shared =
+        absl::StrCat(kCursorVersion, ":", stream.revision, ":", stream.request_hash, ":");
+    const size_t groups = shared.size() / 3 * 3;
+    shared_encoded_ = absl::Base64Escape(absl::string_view(shared).substr(0, groups));
+    shared_rest_ = shared.substr(groups);
+  }
+
+  void Write(uint64_t sent, std::string* token) {
+    rest_.assign(shared_rest_);
+    absl::StrAppend(&rest_, sent);
+    absl::Base64Escape(rest_, &rest_encoded_);
+    token->assign(shared_encoded_);
+    token->append(rest_encoded_);
+  }
+
+ private:
+  std::string shared_encoded_;
+  std::string shared_rest_;
+  std::string rest_;
+  std::string rest_encoded_;
+};
 
 absl::Status InvalidCursor(absl::string_view why) {
   return ErrorWithReason(absl::StatusCode::kInvalidArgument,
@@ -326,6 +350,7 @@ grpc::Status PermissionsServiceImpl::LookupResources(
     const uint64_t limit = request->optional_limit();
     uint64_t sent_now = 0;
     bool stream_broken = false;
+    CursorWriter cursor_writer(cursor);
     StreamWriteTurns::Connection connection = write_turns_.For(context->peer());
     BatchStreamWriter<v1::LookupResourcesResponse> out(writer, kLookupBatch, &connection);
     // False when the client went away, while writing or waiting for the slot again.
@@ -372,7 +397,7 @@ grpc::Status PermissionsServiceImpl::LookupResources(
               response.mutable_partial_caveat_info()->add_missing_required_context(name);
             }
           }
-          response.mutable_after_result_cursor()->set_token(EncodeCursor(cursor));
+          cursor_writer.Write(cursor.sent, response.mutable_after_result_cursor()->mutable_token());
           if (out.full() && !send_batch()) {
             stream_broken = true;
             return false;
