@@ -17,6 +17,9 @@
 // overlap gained. Smaller batches when the server is not crowded overlap the client's reading
 // with the walk instead.)
 //
+// A batch is also full once its first response has waited `max_delay` (looked at every few
+// responses), so results found slowly still reach the client while the producer goes on.
+//
 // Given the stream's connection (StreamWriteTurns), each batch is written in the connection's
 // turn, so the streams of one client do not contend in its transport message by message.
 //
@@ -29,6 +32,8 @@
 #include <utility>
 #include <vector>
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "api/coalescing_writer.h"
 #include "api/stream_write_turns.h"
 #include "grpcpp/support/sync_stream.h"
@@ -39,15 +44,27 @@ template <typename Response>
 class BatchStreamWriter {
  public:
   BatchStreamWriter(grpc::ServerWriterInterface<Response>* writer, size_t batch_size,
-                    StreamWriteTurns::Connection* connection = nullptr)
-      : out_(writer), batch_(std::max<size_t>(batch_size, 1)), connection_(connection) {}
+                    StreamWriteTurns::Connection* connection = nullptr,
+                    absl::Duration max_delay = absl::Milliseconds(20))
+      : out_(writer),
+        batch_(std::max<size_t>(batch_size, 1)),
+        connection_(connection),
+        max_delay_(max_delay) {}
 
   BatchStreamWriter(const BatchStreamWriter&) = delete;
   BatchStreamWriter& operator=(const BatchStreamWriter&) = delete;
 
   // The next response of the batch; valid until the next Send.
-  Response& Add() { return batch_[filled_++]; }
-  bool full() const { return filled_ == limit_; }
+  Response& Add() {
+    if (filled_ == 0) first_added_ = absl::Now();
+    return batch_[filled_++];
+  }
+  // Takes back the response the last Add() handed out (it is not to be sent).
+  void Drop() { --filled_; }
+  bool full() const {
+    return filled_ == limit_ || (filled_ % kDelayCheckInterval == 0 && filled_ > 0 &&
+                                 absl::Now() - first_added_ >= max_delay_);
+  }
 
   // Writes the batch and flushes it to the client; the next batch holds `next_batch` responses
   // (0 or more than batch_size: batch_size). Returns false once the stream is broken (the
@@ -65,9 +82,13 @@ class BatchStreamWriter {
   }
 
  private:
+  static constexpr size_t kDelayCheckInterval = 8;  // responses between looks at the clock
+
   CoalescingWriter<Response> out_;
   std::vector<Response> batch_;
   StreamWriteTurns::Connection* connection_;
+  const absl::Duration max_delay_;
+  absl::Time first_added_;
   size_t filled_ = 0;
   size_t limit_ = 1;  // responses in the batch when it is full: one for the first
 };

@@ -17,7 +17,6 @@
 #include "absl/strings/str_split.h"
 #include "api/batch_stream_writer.h"
 #include "api/caveat_context.h"
-#include "api/coalescing_writer.h"
 #include "api/compute_slots.h"
 #include "api/grpc_status.h"
 #include "api/permissions_service.h"
@@ -445,16 +444,23 @@ grpc::Status PermissionsServiceImpl::LookupSubjects(
         RequestCaveatContext(request->has_context() ? &request->context() : nullptr);
     if (!caveat_context.ok()) return caveat_context.status();
     graph::CaveatRunner caveats(*view->schema, *std::move(caveat_context));
-    v1::LookupSubjectsResponse response;
-    CoalescingWriter<v1::LookupSubjectsResponse> out(writer);
+    StreamWriteTurns::Connection connection = write_turns_.For(context->peer());
+    BatchStreamWriter<v1::LookupSubjectsResponse> out(writer, kLookupBatch, &connection);
     const absl::Status gone = absl::CancelledError("the client went away");
     for (const graph::FoundSubject& found : *subjects) {
       absl::StatusOr<bool> send =
-          FillLookupSubjectsResponse(found, caveats, view->token, &response);
-      if (!send.ok()) return out.Flush() ? send.status() : gone;
-      if (*send && !out.Write(std::move(response))) return gone;
+          FillLookupSubjectsResponse(found, caveats, view->token, &out.Add());
+      if (!send.ok()) {
+        out.Drop();
+        return out.Send() ? send.status() : gone;
+      }
+      if (!*send) {
+        out.Drop();
+      } else if (out.full() && !out.Send()) {
+        return gone;
+      }
     }
-    return out.Flush() ? absl::OkStatus() : gone;
+    return out.Send() ? absl::OkStatus() : gone;
   }();
   return ToGrpcStatus(status);
 }

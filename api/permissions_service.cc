@@ -5,8 +5,8 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "api/batch_stream_writer.h"
 #include "api/caveat_context.h"
-#include "api/coalescing_writer.h"
 #include "api/grpc_status.h"
 #include "api/relationship_conversion.h"
 #include "api/request_validation.h"
@@ -139,6 +139,9 @@ graph::CheckRequest ToCheckRequest(const v1::ObjectReference& resource,
 // The walk's budget: the client's deadline, capped so no request runs unbounded.
 constexpr absl::Duration kMaxCheckDuration = absl::Seconds(60);
 
+// Relationships per ReadRelationships batch after the first (written in the connection's turn).
+constexpr size_t kReadBatch = 256;
+
 graph::CheckOptions CheckOptionsFor(const grpc::ServerContext& context, int max_depth) {
   graph::CheckOptions options;
   options.max_depth = max_depth;
@@ -252,8 +255,8 @@ grpc::Status PermissionsServiceImpl::ReadRelationships(
     const uint64_t limit = request->optional_limit();
     uint64_t sent = 0;
     bool stream_broken = false;
-    v1::ReadRelationshipsResponse response;
-    CoalescingWriter<v1::ReadRelationshipsResponse> out(writer);
+    StreamWriteTurns::Connection connection = write_turns_.For(context->peer());
+    BatchStreamWriter<v1::ReadRelationshipsResponse> out(writer, kReadBatch, &connection);
     absl::Status scan = view->snapshot->ForEach(filter, [&](const storage::RelationshipView& v) {
       if (resume_after) {
         if (IndexKey(scan_range, v) <= *resume_after) return true;
@@ -264,18 +267,19 @@ grpc::Status PermissionsServiceImpl::ReadRelationships(
         return false;
       }
       storage::Relationship r = v.ToRelationship();
+      v1::ReadRelationshipsResponse& response = out.Add();
       response.Clear();
       response.mutable_read_at()->set_token(view->token);
       ToProto(r, response.mutable_relationship());
       response.mutable_after_result_cursor()->set_token(EncodeCursor(r));
-      if (!out.Write(std::move(response))) {
+      if (out.full() && !out.Send()) {
         stream_broken = true;
         return false;
       }
       ++sent;
       return limit == 0 || sent < limit;
     });
-    if (!stream_broken && !out.Flush()) stream_broken = true;
+    if (!stream_broken && !out.Send()) stream_broken = true;
     if (stream_broken) return absl::CancelledError("the client went away");
     return scan;
   }();
