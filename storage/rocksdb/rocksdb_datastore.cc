@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/sst_file_writer.h"
@@ -319,9 +320,20 @@ class RocksDbDatastore final : public Datastore {
         last_commit_micros_(last_commit_micros),
         synced_through_(head) {
     stats_.horizon = horizon;
+    if (options_.flush_when_quiet > absl::ZeroDuration()) {
+      quiet_flusher_ = std::thread([this] { FlushWhenQuiet(); });
+    }
   }
 
   ~RocksDbDatastore() override {
+    if (quiet_flusher_.joinable()) {
+      {
+        absl::MutexLock lock(&quiet_mu_);
+        closing_ = true;
+      }
+      quiet_flusher_.join();
+      FlushIfLarge();
+    }
     for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
     db_->Close();
   }
@@ -1001,6 +1013,44 @@ class RocksDbDatastore final : public Datastore {
     return deleted;
   }
 
+  // Flushes the memtables once writes have paused for options_.flush_when_quiet (polled: a
+  // pause is a head revision unchanged across polls), until the store closes.
+  void FlushWhenQuiet() {
+    const absl::Duration poll = options_.flush_when_quiet / 4;
+    Revision seen = written_head_.load(std::memory_order_acquire);
+    Revision flushed = seen;
+    absl::Time seen_since = absl::Now();
+    absl::MutexLock lock(&quiet_mu_);
+    while (!quiet_mu_.AwaitWithTimeout(absl::Condition(&closing_), poll)) {
+      const Revision head = written_head_.load(std::memory_order_acquire);
+      if (head != seen) {
+        seen = head;
+        seen_since = absl::Now();
+      } else if (seen != flushed && absl::Now() - seen_since >= options_.flush_when_quiet) {
+        FlushIfLarge();
+        flushed = seen;
+      }
+    }
+  }
+
+  // Flushes the relationship indexes' memtables when together they hold flush_min_bytes. A
+  // failed flush loses nothing (the log still holds the writes); RocksDB flushes again later.
+  void FlushIfLarge() {
+    uint64_t bytes = 0;
+    for (int cf : {kRel, kRelBySubject}) {
+      uint64_t size = 0;
+      if (db_->GetIntProperty(handles_[cf], rocksdb::DB::Properties::kCurSizeActiveMemTable,
+                              &size)) {
+        bytes += size;
+      }
+    }
+    if (bytes < options_.flush_min_bytes) return;
+    rocksdb::FlushOptions flush;
+    flush.wait = true;
+    flush.allow_write_stall = true;
+    db_->Flush(flush, handles_).PermitUncheckedError();
+  }
+
   const RocksDbOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
@@ -1021,6 +1071,10 @@ class RocksDbDatastore final : public Datastore {
   absl::Mutex gc_mu_;  // one pass at a time
   mutable absl::Mutex stats_mu_;
   GcStats stats_ ABSL_GUARDED_BY(stats_mu_);
+
+  absl::Mutex quiet_mu_;
+  bool closing_ ABSL_GUARDED_BY(quiet_mu_) = false;
+  std::thread quiet_flusher_;  // runs FlushWhenQuiet; started last, stopped first
 };
 
 // One import, held as ImportEntries until it commits, so other writers are not blocked while the

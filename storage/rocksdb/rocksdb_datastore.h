@@ -51,6 +51,11 @@ struct RocksDbOptions {
   size_t bulk_load_ingest_min_relationships = 10000;
   // How far back snapshot reads and the change feed reach once garbage collection runs.
   absl::Duration gc_window = absl::Hours(24);
+  // Once no write has committed for this long, memtables holding at least flush_min_bytes are
+  // flushed to SST files (also when the store closes): seeks there are cheaper than in a
+  // memtable's skiplist, and a restart has no log to replay. Zero: only as RocksDB decides.
+  absl::Duration flush_when_quiet = absl::Seconds(1);
+  size_t flush_min_bytes = 1ull << 20;
 };
 
 // Opens (creating when needed) the store at options.path. Fails with a clear message when the

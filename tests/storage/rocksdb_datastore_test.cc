@@ -5,6 +5,7 @@
 #include <functional>
 #include <set>
 
+#include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
 #include "storage/key_codec.h"
@@ -277,6 +278,80 @@ TEST_F(RocksDbDatastoreTest, ASecondOpenOfTheSameDirectoryFailsClearly) {
   auto second = OpenRocksDbDatastore({.path = dir_.string()});
   ASSERT_FALSE(second.ok());
   EXPECT_NE(second.status().message().find(dir_.string()), std::string::npos);
+}
+
+// Memtables are flushed once writes pause (RocksDbOptions::flush_when_quiet): seeks in SST
+// files are cheaper than in the skiplist, and a restart has no log to replay.
+class QuietFlushTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<Datastore> Open(absl::Duration quiet, size_t min_bytes) {
+    auto opened = OpenRocksDbDatastore(
+        {.path = dir_.string(), .flush_when_quiet = quiet, .flush_min_bytes = min_bytes});
+    EXPECT_TRUE(opened.ok()) << opened.status();
+    return opened.ok() ? std::move(*opened) : nullptr;
+  }
+  int SstFiles() const {
+    int n = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir_.string())) {
+      n += entry.path().extension() == ".sst";
+    }
+    return n;
+  }
+  // Some 2 MB across the two relationship indexes' memtables.
+  static void WriteMany(Datastore& store) {
+    WriteRequest request;
+    for (int i = 0; i < 10000; ++i) {
+      request.updates.push_back(
+          {UpdateOperation::kTouch, Rel("document", "doc" + std::to_string(i), "viewer", "user",
+                                        "user" + std::to_string(i % 97))});
+    }
+    ASSERT_TRUE(store.Write(request).ok());
+  }
+  static size_t Count(Datastore& store) {
+    auto snap = store.SnapshotAt(store.HeadRevision());
+    EXPECT_TRUE(snap.ok()) << snap.status();
+    size_t n = 0;
+    EXPECT_TRUE((*snap)->ForEach({}, [&](const RelationshipView&) { return ++n, true; }).ok());
+    return n;
+  }
+
+  rebac::test_support::ScratchDir dir_{"rebacd-quiet-flush-test"};
+};
+
+TEST_F(QuietFlushTest, WritesArePausedThenFlushed) {
+  std::unique_ptr<Datastore> store = Open(absl::Milliseconds(200), 64 << 10);
+  ASSERT_NE(store, nullptr);
+  const int before = SstFiles();
+  WriteMany(*store);
+  int after = before;
+  for (int i = 0; i < 200 && after == before; ++i) {
+    absl::SleepFor(absl::Milliseconds(50));
+    after = SstFiles();
+  }
+  EXPECT_GT(after, before) << "no flush within 10 s of the last write";
+  EXPECT_EQ(Count(*store), 10000u);
+}
+
+TEST_F(QuietFlushTest, ASmallMemtableStaysInMemory) {
+  std::unique_ptr<Datastore> store = Open(absl::Milliseconds(100), size_t{1} << 30);
+  ASSERT_NE(store, nullptr);
+  const int before = SstFiles();
+  WriteMany(*store);
+  absl::SleepFor(absl::Seconds(1));
+  EXPECT_EQ(SstFiles(), before);
+}
+
+TEST_F(QuietFlushTest, ClosingFlushesSoTheNextOpenReplaysNothing) {
+  std::unique_ptr<Datastore> store = Open(absl::Hours(1), 64 << 10);
+  ASSERT_NE(store, nullptr);
+  const int before = SstFiles();
+  WriteMany(*store);
+  EXPECT_EQ(SstFiles(), before);  // not quiet for an hour yet
+  store.reset();
+  EXPECT_GT(SstFiles(), before);
+  store = Open(absl::Hours(1), 64 << 10);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(Count(*store), 10000u);
 }
 
 TEST(RelationshipValueTest, EncodingRoundTripsAndRejectsGarbage) {
