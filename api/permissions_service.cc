@@ -141,6 +141,8 @@ constexpr absl::Duration kMaxCheckDuration = absl::Seconds(60);
 
 // Relationships per ReadRelationships batch after the first (written in the connection's turn).
 constexpr size_t kReadBatch = 256;
+// Rows a ReadRelationships scan visits between looks at whether the client went away.
+constexpr uint64_t kCancelPollRows = 256;
 
 graph::CheckOptions CheckOptionsFor(const grpc::ServerContext& context, int max_depth) {
   graph::CheckOptions options;
@@ -254,6 +256,7 @@ grpc::Status PermissionsServiceImpl::ReadRelationships(
     }
     const uint64_t limit = request->optional_limit();
     uint64_t sent = 0;
+    uint64_t rows = 0;
     bool stream_broken = false;
     StreamWriteTurns::Connection connection = write_turns_.For(context->peer());
     BatchStreamWriter<v1::ReadRelationshipsResponse> out(writer, kReadBatch, &connection);
@@ -262,7 +265,9 @@ grpc::Status PermissionsServiceImpl::ReadRelationships(
         if (IndexKey(scan_range, v) <= *resume_after) return true;
         resume_after.reset();
       }
-      if (context->IsCancelled()) {
+      // Polled now and then: on a synchronous call it plucks the call's completion queue (a
+      // futex wait with no timeout left), which per row cost 4x the throughput.
+      if (++rows % kCancelPollRows == 0 && context->IsCancelled()) {
         stream_broken = true;
         return false;
       }
