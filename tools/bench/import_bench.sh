@@ -20,15 +20,8 @@ SIZES=${SIZES:-"100000 400000 1000000"}
 ROUNDS=${ROUNDS:-3}
 PORT=${PORT:-50084}
 DATA=$(mktemp -d /tmp/rebacd-import-bench.XXXXXX)
-SERVER_PID=""
-stop_server() {
-  [[ -n "$SERVER_PID" ]] || return 0
-  kill "$SERVER_PID" 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
-  SERVER_PID=""
-}
+source "$ROOT/tools/bench/server_control.sh"
 trap 'stop_server; rm -rf "$DATA"' EXIT
-cpu_seconds() { awk '{ print ($14 + $15) / 100 }' "/proc/$1/stat"; }
 
 # run LABEL BINARY N: one import on a fresh server; prints "LABEL N rels/s seconds server_cpu".
 run() {
@@ -37,7 +30,7 @@ run() {
   "$bin" serve --grpc-addr "127.0.0.1:$PORT" --grpc-preshared-key bench \
     --datastore-path "$DATA/store" --datastore-sync=true >/dev/null 2>&1 &
   SERVER_PID=$!
-  for _ in $(seq 1 1000); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.01; done
+  wait_port "$PORT"
   "$WRITE_BENCH" --target "127.0.0.1:$PORT" --token bench setup >/dev/null
   before=$(cpu_seconds "$SERVER_PID")
   line=$("$WRITE_BENCH" --target "127.0.0.1:$PORT" --token bench import --relationships "$n")

@@ -23,20 +23,14 @@ LOADGEN=$KIT/build/loadgen
 [[ -x "$LOADGEN" && -f "$KIT/data/lookup/lookups.bin" ]] ||
   { echo "stream_bench.sh: run tools/bench/compare.sh once first (builds the kit in $KIT)" >&2; exit 1; }
 WORK=$(mktemp -d /tmp/rebacd-stream-bench.XXXXXX)
-SERVER_PID=""
-stop_server() {
-  [[ -n "$SERVER_PID" ]] || return 0
-  kill "$SERVER_PID" 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
-  SERVER_PID=""
-}
+source "$ROOT/tools/bench/server_control.sh"
 trap 'stop_server; rm -rf "$WORK"' EXIT
 
 start_server() {
   "$1" serve --grpc-addr "127.0.0.1:$PORT" --grpc-preshared-key bench \
     --datastore-path "$WORK/store" >/dev/null 2>&1 &
   SERVER_PID=$!
-  for _ in $(seq 1 1000); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.01; done
+  wait_port "$PORT"
 }
 
 # The ReadRelationships pool, written with the kit's own copy of the official client's types.

@@ -52,19 +52,9 @@ R="$WORK/write-results/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$R"
 START=$(date +%s)
 
-SERVER_PID=""
-stop_server() {
-  [[ -n "$SERVER_PID" ]] || return 0
-  kill "$SERVER_PID" 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
-  SERVER_PID=""
-}
+source "$ROOT/tools/bench/server_control.sh"
 trap 'stop_server; rm -rf "$WORK/write-rebacd-data"' EXIT
 
-wait_port() {
-  for _ in $(seq 1 1500); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.01; done
-  echo "write_compare.sh: nothing listens on $1" >&2; return 1
-}
 
 # run SERVER TARGET TOKEN_ARGS MODE ARGS...: one write_bench run, its JSON line kept.
 run() {
