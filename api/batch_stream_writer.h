@@ -3,8 +3,9 @@
 // A LookupResources walk computes while it holds a compute slot (ComputeSlots) and writes while
 // it does not; collecting results into batches makes those pauses few. The first batch holds one
 // response, so the first result reaches the client as soon as it is found. Responses are reused
-// from batch to batch (their strings keep their capacity): fill every field Add() hands back,
-// after Clear() if a field may be left unset.
+// from batch to batch (their strings keep their capacity): set every field of what Add() hands
+// back, clearing the ones a response leaves unset (or Clear() it, which for proto3 also frees
+// its submessages).
 //
 //   BatchStreamWriter<Response> out(writer, 256);
 //   Response& r = out.Add(); ...fill r...

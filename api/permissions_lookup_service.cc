@@ -384,17 +384,22 @@ grpc::Status PermissionsServiceImpl::LookupResources(
         run([&](absl::string_view id, const std::vector<std::string>* missing_context) {
           ++cursor.sent;
           ++sent_now;
+          // Every field is set here rather than after a Clear(): Clear() deletes a proto3
+          // message's submessages, and with them the strings of both tokens, four allocations
+          // per result that reusing the response avoids.
           v1::LookupResourcesResponse& response = out.Add();
-          response.Clear();
           response.mutable_looked_up_at()->set_token(view->token);
           response.set_resource_object_id(id.data(), id.size());
-          if (missing_context == nullptr) {
-            response.set_permissionship(v1::LOOKUP_PERMISSIONSHIP_HAS_PERMISSION);
+          response.set_permissionship(missing_context == nullptr
+                                          ? v1::LOOKUP_PERMISSIONSHIP_HAS_PERMISSION
+                                          : v1::LOOKUP_PERMISSIONSHIP_CONDITIONAL_PERMISSION);
+          if (missing_context == nullptr || missing_context->empty()) {
+            if (response.has_partial_caveat_info()) response.clear_partial_caveat_info();
           } else {
-            response.set_permissionship(v1::LOOKUP_PERMISSIONSHIP_CONDITIONAL_PERMISSION);
-            for (const std::string& name : *missing_context) {
-              response.mutable_partial_caveat_info()->add_missing_required_context(name);
-            }
+            v1::PartialCaveatInfo* info = response.mutable_partial_caveat_info();
+            info->clear_missing_required_context();
+            for (const std::string& name : *missing_context)
+              info->add_missing_required_context(name);
           }
           cursor_writer.Write(cursor.sent, response.mutable_after_result_cursor()->mutable_token());
           if (out.full() && !send_batch()) {
