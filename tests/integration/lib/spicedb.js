@@ -55,6 +55,16 @@ export function subject(text) {
   return v1.SubjectReference.create({ object: object(obj), optionalRelation: relation });
 }
 
+/** A fully consistent LookupResources of `document`s; `extra` adds or overrides fields. */
+export const documentsLookup = (permission, subj, extra = {}) =>
+  v1.LookupResourcesRequest.create({
+    consistency: fullyConsistent(),
+    resourceObjectType: "document",
+    permission,
+    subject: subject(subj),
+    ...extra,
+  });
+
 /** "type:id#relation@subjecttype:id[#relation]" → Relationship. */
 export function relationship(text) {
   const at = text.indexOf("@");

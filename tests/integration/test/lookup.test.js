@@ -10,6 +10,7 @@ import { serveForSuite } from "../lib/server.js";
 import {
   CREATE,
   Status,
+  documentsLookup,
   fullyConsistent,
   minimizeLatency,
   object,
@@ -60,15 +61,7 @@ const RELS = [
 ];
 
 const lookupResources = (zed, permission, subj, extra = {}) =>
-  zed.promises.lookupResources(
-    v1.LookupResourcesRequest.create({
-      consistency: fullyConsistent(),
-      resourceObjectType: "document",
-      permission,
-      subject: subject(subj),
-      ...extra,
-    }),
-  );
+  zed.promises.lookupResources(documentsLookup(permission, subj, extra));
 
 const lookupSubjects = (zed, resource, permission, extra = {}) =>
   zed.promises.lookupSubjects(

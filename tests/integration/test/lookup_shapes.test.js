@@ -12,7 +12,16 @@ import { describe, it } from "node:test";
 import { v1 } from "@authzed/authzed-node";
 
 import { serveForSuite } from "../lib/server.js";
-import { TOUCH, fullyConsistent, object, relationship, subject, writeSchema, writeUpdates } from "../lib/spicedb.js";
+import {
+  TOUCH,
+  documentsLookup,
+  fullyConsistent,
+  object,
+  relationship,
+  subject,
+  writeSchema,
+  writeUpdates,
+} from "../lib/spicedb.js";
 
 const SCHEMA = `caveat c(a int) {
     a == 1
@@ -72,19 +81,9 @@ const mark = (permissionship, info) =>
     ? `?[${[...(info?.missingRequiredContext ?? [])].sort().join(",")}]`
     : "";
 
-// A fully consistent LookupResources of documents.
-const documentsRequest = (permission, subj, extra) =>
-  v1.LookupResourcesRequest.create({
-    consistency: fullyConsistent(),
-    resourceObjectType: "document",
-    permission,
-    subject: subject(subj),
-    ...extra,
-  });
-
 async function resources(zed, permission, subj, { ctx, limit = 0 } = {}) {
   const responses = await zed.promises.lookupResources(
-    documentsRequest(permission, subj, { optionalLimit: limit, context: context(ctx) }),
+    documentsLookup(permission, subj, { optionalLimit: limit, context: context(ctx) }),
   );
   return responses.map((r) => r.resourceObjectId + mark(r.permissionship, r.partialCaveatInfo)).sort();
 }
@@ -263,7 +262,7 @@ async function pages(zed, permission, subj, limit) {
   let cursor;
   for (let i = 0; i < 50; i++) {
     const responses = await zed.promises.lookupResources(
-      documentsRequest(permission, subj, { optionalLimit: limit, optionalCursor: cursor }),
+      documentsLookup(permission, subj, { optionalLimit: limit, optionalCursor: cursor }),
     );
     out.push(responses.map((r) => r.resourceObjectId).join(","));
     if (!responses.length) return out;
