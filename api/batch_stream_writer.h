@@ -21,6 +21,11 @@
 // A batch is also full once its first response has waited `max_delay` (looked at every few
 // responses), so results found slowly still reach the client while the producer goes on.
 //
+// A batch goes out in few socket writes: every message but its last is written with gRPC's
+// buffer hint, so the transport gathers them, and the last flushes them all (one sendmsg and
+// one wake-up of the client per batch, not per message). The stream's first message is never
+// hinted: it carries the initial metadata, which the transport completes only once written.
+//
 // Given the stream's connection (StreamWriteTurns), each batch is written in the connection's
 // turn, so the streams of one client do not contend in its transport message by message.
 //
@@ -35,7 +40,6 @@
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "api/coalescing_writer.h"
 #include "api/stream_write_turns.h"
 #include "grpcpp/support/sync_stream.h"
 
@@ -47,7 +51,7 @@ class BatchStreamWriter {
   BatchStreamWriter(grpc::ServerWriterInterface<Response>* writer, size_t batch_size,
                     StreamWriteTurns::Connection* connection = nullptr,
                     absl::Duration max_delay = absl::Milliseconds(20))
-      : out_(writer),
+      : writer_(writer),
         batch_(std::max<size_t>(batch_size, 1)),
         connection_(connection),
         max_delay_(max_delay) {}
@@ -74,24 +78,29 @@ class BatchStreamWriter {
     const size_t count = filled_;
     filled_ = 0;
     limit_ = next_batch == 0 ? batch_.size() : std::min(next_batch, batch_.size());
+    if (count == 0) return true;
     const StreamWriteTurns::Turn turn =
         connection_ != nullptr ? connection_->Take() : StreamWriteTurns::Turn();
     for (size_t i = 0; i < count; ++i) {
-      if (!out_.Write(std::move(batch_[i]))) return false;
+      grpc::WriteOptions options;
+      if (i + 1 < count && !first_write_) options.set_buffer_hint();
+      first_write_ = false;
+      if (!writer_->Write(batch_[i], options)) return false;
     }
-    return out_.Flush();
+    return true;
   }
 
  private:
   static constexpr size_t kDelayCheckInterval = 8;  // responses between looks at the clock
 
-  CoalescingWriter<Response> out_;
+  grpc::ServerWriterInterface<Response>* writer_;
   std::vector<Response> batch_;
   StreamWriteTurns::Connection* connection_;
   const absl::Duration max_delay_;
   absl::Time first_added_;
   size_t filled_ = 0;
   size_t limit_ = 1;  // responses in the batch when it is full: one for the first
+  bool first_write_ = true;
 };
 
 }  // namespace rebac::api

@@ -180,7 +180,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
                               std::max(options.grpc_min_pollers, options.grpc_max_pollers));
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
-  // Streams gather messages written with the buffer hint (api/coalescing_writer.h) up to this
+  // Streams gather messages written with the buffer hint (api/batch_stream_writer.h) up to this
   // many bytes before the transport must flush; the 64 KiB default flushes several times per
   // LookupResources page (measured: ~25% fewer results/s).
   builder.AddChannelArgument(GRPC_ARG_HTTP2_WRITE_BUFFER_SIZE, 256 << 10);
